@@ -1,0 +1,121 @@
+"""Output layers fused with their loss: probabilities, log-probabilities, loss and the logits' gradient.
+
+Fusing the output activation with its cross-entropy gives the course's ``dZ = A - Y`` directly and
+lets every quantity be computed from the logits ``Z`` without ever taking ``log(0)`` or overflowing
+``exp``: logits of +-1e4 give finite losses and gradients.
+
+================= ======================= ===================================================
+output            used for                per-sample loss, from the logits ``z``
+================= ======================= ===================================================
+``logistic``      binary, multilabel      sum_k log(1 + exp(z_k)) - y_k z_k
+``softmax``       multiclass              logsumexp(z) sum_k y_k - sum_k y_k z_k
+================= ======================= ===================================================
+"""
+
+import numpy as np
+from scipy.special import expit, log_expit, logsumexp, softmax
+
+
+def _weighted_sum(per_sample, sample_weight):
+    """Sum per-sample losses, weighted when ``sample_weight`` is given."""
+    if sample_weight is None:
+        return float(per_sample.sum())
+    return float(per_sample @ sample_weight)
+
+
+class LogisticOutput:
+    """Independent sigmoid units with binary cross-entropy (binary and multilabel targets)."""
+
+    name = "logistic"
+
+    def proba(self, Z):
+        """Return ``sigmoid(Z)``."""
+        return expit(Z)
+
+    def log_proba(self, Z):
+        """Return ``log(sigmoid(Z))`` computed without rounding to ``log(0)``."""
+        return log_expit(Z)
+
+    def loss_and_gradient(self, Z, Y, sample_weight=None, compute_loss=True):
+        """Return the weighted loss summed over samples and its gradient w.r.t. the logits.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Logits; overwritten with the gradient.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets in [0, 1].
+        sample_weight : ndarray of shape (n_samples,) or None
+            Per-sample weights ``s``; ``None`` means all ones.
+        compute_loss : bool, default=True
+            When False, skip the loss and return ``nan`` for it.
+
+        Returns
+        -------
+        loss : float
+            ``sum_i s_i * l_i``.
+        dZ : ndarray of shape (n_samples, n_outputs)
+            ``s_i * (sigmoid(Z) - Y)``, stored in ``Z``.
+        """
+        loss = np.nan
+        if compute_loss:
+            per_sample = np.logaddexp(0, Z)
+            per_sample -= Y * Z
+            loss = _weighted_sum(per_sample.sum(axis=1), sample_weight)
+        dZ = expit(Z, out=Z)
+        dZ -= Y
+        if sample_weight is not None:
+            dZ *= sample_weight[:, None]
+        return loss, dZ
+
+
+class SoftmaxOutput:
+    """A softmax over the outputs with categorical cross-entropy (multiclass targets)."""
+
+    name = "softmax"
+
+    def proba(self, Z):
+        """Return ``softmax(Z)`` along the outputs."""
+        return softmax(Z, axis=1)
+
+    def log_proba(self, Z):
+        """Return ``log(softmax(Z))`` as ``Z - logsumexp(Z)``: finite for any finite logits."""
+        return Z - logsumexp(Z, axis=1, keepdims=True)
+
+    def loss_and_gradient(self, Z, Y, sample_weight=None, compute_loss=True):
+        """Return the weighted loss summed over samples and its gradient w.r.t. the logits.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Logits; overwritten with the gradient.
+        Y : ndarray of shape (n_samples, n_outputs)
+            One-hot (or any non-negative) targets.
+        sample_weight : ndarray of shape (n_samples,) or None
+            Per-sample weights ``s``; ``None`` means all ones.
+        compute_loss : bool, default=True
+            When False, skip the loss and return ``nan`` for it.
+
+        Returns
+        -------
+        loss : float
+            ``sum_i s_i * l_i``.
+        dZ : ndarray of shape (n_samples, n_outputs)
+            ``s_i * (softmax(Z) - Y)``, stored in ``Z``.
+        """
+        Z -= Z.max(axis=1, keepdims=True)
+        loss = np.nan
+        if compute_loss:
+            lse = np.log(np.exp(Z).sum(axis=1))
+            per_sample = lse * Y.sum(axis=1)
+            per_sample -= np.einsum("ij,ij->i", Y, Z)
+            loss = _weighted_sum(per_sample, sample_weight)
+        dZ = np.exp(Z, out=Z)
+        dZ /= dZ.sum(axis=1, keepdims=True)
+        dZ -= Y
+        if sample_weight is not None:
+            dZ *= sample_weight[:, None]
+        return loss, dZ
+
+
+OUTPUTS = {"logistic": LogisticOutput, "softmax": SoftmaxOutput}

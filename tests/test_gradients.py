@@ -1,0 +1,93 @@
+"""Finite-difference checks of backpropagation: every activation x output x penalty x weighting."""
+
+import numpy as np
+import pytest
+
+from sklearn_deepnet import DeepNetClassifier, LogisticRegressionGD
+from sklearn_deepnet.nn import OUTPUTS, Network, Objective, get_activation
+from sklearn_deepnet.nn.activations import ACTIVATIONS
+from sklearn_deepnet.nn.objective import relative_gradient_error
+
+TARGETS = ["binary", "multiclass", "multilabel"]
+
+
+def _problem(target, rng, n_samples=7, n_features=5):
+    X = rng.normal(size=(n_samples, n_features))
+    if target == "binary":
+        return X, rng.randint(0, 2, size=(n_samples, 1)).astype(float), "logistic"
+    if target == "multiclass":
+        return X, np.eye(3)[rng.randint(0, 3, size=n_samples)], "softmax"
+    return X, rng.randint(0, 2, size=(n_samples, 3)).astype(float), "logistic"
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_backprop_matches_finite_differences(activation, target, alpha, weighted):
+    rng = np.random.RandomState(0)
+    X, Y, output = _problem(target, rng)
+    sample_weight = rng.uniform(0.1, 3.0, size=X.shape[0]) if weighted else None
+    sizes = (X.shape[1], 4, 3, Y.shape[1])
+    network = Network(sizes, get_activation(activation, 0.05), OUTPUTS[output]())
+    network.params[...] = rng.normal(scale=0.7, size=network.params.size)
+    error = relative_gradient_error(Objective(network, alpha), X, Y, sample_weight)
+    assert error < 1e-6, error
+
+
+def test_gradient_check_detects_a_wrong_derivative():
+    """The check itself can fail: a tanh whose derivative is off by a factor is caught."""
+    rng = np.random.RandomState(0)
+    X, Y, output = _problem("multiclass", rng)
+
+    class BrokenTanh(type(get_activation("tanh"))):
+        def backward(self, A, dA):
+            return super().backward(A, dA) * 1.1
+
+    network = Network((5, 4, 3), BrokenTanh(), OUTPUTS[output]())
+    network.params[...] = rng.normal(size=network.params.size)
+    assert relative_gradient_error(Objective(network, 0.0), X, Y) > 1e-3
+
+
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_extreme_logits_give_finite_loss_and_gradient(output, dtype):
+    Z = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 3.0]], dtype=dtype)
+    Y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], dtype=dtype)
+    loss, dZ = OUTPUTS[output]().loss_and_gradient(Z.copy(), Y)
+    assert np.isfinite(loss) and loss > 1e3  # confidently wrong: a large but finite loss
+    assert np.all(np.isfinite(dZ)) and np.all(np.abs(dZ) <= 1)
+    log_proba = OUTPUTS[output]().log_proba(Z)
+    assert np.all(np.isfinite(log_proba))
+
+
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
+def test_loss_matches_the_textbook_cross_entropy(output):
+    rng = np.random.RandomState(1)
+    Z = rng.normal(size=(6, 3))
+    Y = np.eye(3)[rng.randint(0, 3, size=6)]
+    weights = rng.uniform(size=6)
+    out = OUTPUTS[output]()
+    P = out.proba(Z)
+    if output == "softmax":
+        expected = -(Y * np.log(P)).sum(axis=1)
+    else:
+        expected = -(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum(axis=1)
+    loss, dZ = out.loss_and_gradient(Z.copy(), Y, weights)
+    np.testing.assert_allclose(loss, expected @ weights)
+    np.testing.assert_allclose(dZ, weights[:, None] * (P - Y))
+
+
+@pytest.mark.parametrize("Estimator", [DeepNetClassifier, LogisticRegressionGD])
+def test_estimator_objective_gradient(Estimator):
+    """The objective a fitted estimator trains on passes the check too (its own encoding)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(12, 4))
+    y = np.array(["a", "b", "c"] * 4)
+    params = {"hidden_layer_sizes": (5,)} if Estimator is DeepNetClassifier else {}
+    est = Estimator(solver="lbfgs", max_iter=3, alpha=0.2, **params)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    est._network.params[...] = rng.normal(scale=0.5, size=est._network.params.size)
+    Y = est._label_binarizer.transform(y).astype(float)
+    assert relative_gradient_error(Objective(est._network, est.alpha), X, Y) < 1e-6

@@ -1,0 +1,114 @@
+"""The engine's pieces on their own: activations, initializers, network layout, optimizers."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from sklearn_deepnet.nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, get_activation
+from sklearn_deepnet.nn.activations import ACTIVATIONS
+
+REFERENCE = {
+    "identity": lambda z: z,
+    "logistic": lambda z: 1 / (1 + np.exp(-z)),
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_forward_and_derivative(name):
+    z = np.linspace(-3, 3, 13) + 0.01  # avoid the kink at exactly 0
+    act = get_activation(name, negative_slope=0.2)
+    a = act.forward(z.copy())
+    np.testing.assert_allclose(a, REFERENCE[name](z))
+    h = 1e-6
+    numeric = (REFERENCE[name](z + h) - REFERENCE[name](z - h)) / (2 * h)
+    np.testing.assert_allclose(act.backward(a, np.ones_like(z)), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_leaky_relu_slope_is_a_parameter():
+    z = np.array([-2.0, 3.0])
+    assert get_activation("leaky_relu").forward(z.copy())[0] == pytest.approx(-0.02)
+    assert get_activation("leaky_relu", 0.3).forward(z.copy())[0] == pytest.approx(-0.6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_initializers_scale_and_dtype(dtype):
+    rng = np.random.RandomState(0)
+    fan_in, fan_out = 400, 300
+    he = INITIALIZERS["he"](fan_in, fan_out, rng, dtype)
+    glorot = INITIALIZERS["glorot"](fan_in, fan_out, rng, dtype)
+    normal = INITIALIZERS["normal"](fan_in, fan_out, rng, dtype)
+    assert he.dtype == glorot.dtype == normal.dtype == dtype
+    assert he.std() == pytest.approx(np.sqrt(2 / fan_in), rel=0.02)
+    bound = np.sqrt(6 / (fan_in + fan_out))
+    assert np.abs(glorot).max() <= bound and np.abs(glorot).max() > 0.99 * bound
+    assert normal.std() == pytest.approx(0.01, rel=0.02)
+    for w in (he, glorot, normal):  # never zeros: symmetry must be broken
+        assert np.unique(w).size > 0.99 * w.size
+
+
+def test_network_parameters_are_views_of_one_flat_buffer():
+    net = Network((3, 4, 2), get_activation("relu"), OUTPUTS["softmax"]())
+    assert net.params.size == 3 * 4 + 4 * 2 + 4 + 2
+    net.coefs[1][0, 0] = 7.0
+    net.intercepts[0][2] = 5.0
+    assert net.params[12] == 7.0  # coefs first ...
+    assert net.params[20 + 2] == 5.0  # ... then intercepts
+    clone = pickle.loads(pickle.dumps(net))
+    clone.coefs[0][...] = 1.0  # views again after unpickling
+    assert np.all(clone.params[:12] == 1.0)
+
+
+def test_forward_is_the_course_equations():
+    rng = np.random.RandomState(0)
+    net = Network((3, 4, 2), get_activation("tanh"), OUTPUTS["softmax"]())
+    net.params[...] = rng.normal(size=net.params.size)
+    X = rng.normal(size=(5, 3))
+    W1, W2 = net.coefs
+    b1, b2 = net.intercepts
+    expected = np.tanh(X @ W1 + b1) @ W2 + b2
+    logits, cache = net.forward(X)
+    np.testing.assert_allclose(logits, expected)
+    assert cache[0] is X and len(cache) == 2
+
+
+def test_sgd_and_adam_steps_follow_their_formulas():
+    grad = np.array([1.0, -2.0])
+    params = np.zeros(2)
+    sgd = SOLVERS["sgd"](0.1, momentum=0.5, nesterov=False)
+    sgd.step(params, grad)
+    sgd.step(params, grad)
+    # v1 = -0.1 g, v2 = 0.5 v1 - 0.1 g = -0.15 g; params = v1 + v2
+    np.testing.assert_allclose(params, -0.25 * grad)
+
+    params = np.zeros(2)
+    nesterov = SOLVERS["sgd"](0.1, momentum=0.5, nesterov=True)
+    nesterov.step(params, grad)
+    np.testing.assert_allclose(params, 0.5 * (-0.1 * grad) - 0.1 * grad)
+
+    params = np.zeros(2)
+    adam = SOLVERS["adam"](0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    adam.step(params, grad)
+    # first bias-corrected Adam step is lr * g / (|g| + eps') = lr * sign(g)
+    np.testing.assert_allclose(params, -0.01 * np.sign(grad), rtol=1e-6)
+
+
+def test_accelerated_gradient_minimizes_an_ill_conditioned_quadratic():
+    A = np.diag([1.0, 100.0])
+    b = np.array([1.0, 1.0])
+    params = np.zeros(2)
+
+    def loss():
+        return 0.5 * params @ A @ params - b @ params
+
+    def loss_and_gradient():
+        return loss(), A @ params - b
+
+    agd = SOLVERS["agd"](learning_rate=1e-3)
+    for _ in range(300):
+        agd.step(params, loss_and_gradient, loss)
+    np.testing.assert_allclose(params, np.linalg.solve(A, b), rtol=1e-6)
