@@ -248,6 +248,7 @@ class BaseDeepNet(BaseEstimator):
                 f"(max_iter={self.max_iter}, max_fun={self.max_fun}): {result.message}. "
                 "Increase max_iter or max_fun, or scale the data.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
 
     def _split_validation(self, X, Y, y_labels, sample_weight, rng):
@@ -273,7 +274,9 @@ class BaseDeepNet(BaseEstimator):
                 "2. Increase validation_fraction or the number of samples."
             )
         train.sort(), val.sort()
-        weights = (None, None) if sample_weight is None else (sample_weight[train], sample_weight[val])
+        weights = (
+            (None, None) if sample_weight is None else (sample_weight[train], sample_weight[val])
+        )
         return (X[train], Y[train], weights[0]), (X[val], Y[val], weights[1])
 
     def _fit_epochs(self, objective, X, Y, y_labels, sample_weight, rng, incremental):
@@ -303,6 +306,7 @@ class BaseDeepNet(BaseEstimator):
                     f"batch_size={self.batch_size} is larger than the {n_samples} training "
                     "samples; using full batches.",
                     UserWarning,
+                    stacklevel=4,
                 )
             batch_size = min(self.batch_size, n_samples)
         params = self._network.params
@@ -331,7 +335,8 @@ class BaseDeepNet(BaseEstimator):
                         batch_loss, last_grad = objective.loss_and_gradient(
                             X[rows], Y[rows], weights, grad
                         )
-                        batch_weight = batch.stop - batch.start if weights is None else weights.sum()
+                        size = batch.stop - batch.start
+                        batch_weight = size if weights is None else weights.sum()
                         loss += batch_loss * batch_weight
                         optimizer.step(params, last_grad)
                     loss /= total_weight
@@ -345,7 +350,9 @@ class BaseDeepNet(BaseEstimator):
                     self._report(self.n_iter_, self.loss_, score, start)
                 self._update_no_improvement(score, params)
                 if self.learning_rate == "invscaling":
-                    optimizer.learning_rate = self.learning_rate_init / (self.t_ + 1) ** self.power_t
+                    optimizer.learning_rate = (
+                        self.learning_rate_init / (self.t_ + 1) ** self.power_t
+                    )
                 if optimizer.full_batch and np.max(np.abs(last_grad)) <= self.tol:
                     stop_reason = "gradient"
                     break
@@ -363,13 +370,14 @@ class BaseDeepNet(BaseEstimator):
                     break
         except KeyboardInterrupt:
             stop_reason = "interrupted"
-            warnings.warn("Training interrupted by user.", UserWarning)
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=4)
         if stop_reason is None:
             warnings.warn(
                 f"Solver {self.solver!r}: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet. Increase max_iter, raise "
                 "learning_rate_init or scale the data.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
         if validation is not None and hasattr(self, "_best_params"):
             params[...] = self._best_params
@@ -505,6 +513,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
                 "A column-vector y was passed when a 1d array was expected. Please change the "
                 "shape of y to (n_samples,), for example using ravel().",
                 DataConversionWarning,
+                stacklevel=4,
             )
             y = y.ravel()
         check_classification_targets(y)

@@ -1,4 +1,4 @@
-"""Training behaviour of the estimators: solvers, schedules, stopping, divergence, initialization."""
+"""Training behaviour: solvers, schedules, stopping, divergence, initialization."""
 
 import numpy as np
 import pytest

@@ -1,7 +1,7 @@
 """Hidden-layer activation functions as forward / derivative pairs, and the name -> class table.
 
-Each activation computes ``A = g(Z)`` in place and multiplies an upstream gradient ``dA`` in place by
-``g'(Z)``, expressed through the *output* ``A`` so the forward pass need not keep ``Z``:
+Each activation computes ``A = g(Z)`` in place and multiplies an upstream gradient ``dA`` in
+place by ``g'(Z)``, expressed through the *output* ``A`` so the forward pass need not keep ``Z``:
 
 ========== ======================== =====================================
 name       g(z)                     g'(z) written with a = g(z)

@@ -1,4 +1,4 @@
-"""Output layers fused with their loss: probabilities, log-probabilities, loss and the logits' gradient.
+"""Output layers fused with their loss: probabilities, log-probabilities, loss, logit gradient.
 
 Fusing the output activation with its cross-entropy gives the course's ``dZ = A - Y`` directly and
 lets every quantity be computed from the logits ``Z`` without ever taking ``log(0)`` or overflowing

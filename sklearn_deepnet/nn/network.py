@@ -1,4 +1,4 @@
-"""A fully connected network whose weights live in one flat buffer: forward and backward passes only.
+"""A fully connected network with its weights in one flat buffer: forward and backward passes.
 
 Row-major notation (samples in rows, the transpose of the course's column layout):
 
@@ -6,8 +6,8 @@ Row-major notation (samples in rows, the transpose of the course's column layout
     backward, layer l:  dW = A_prev.T @ dZ          db = dZ.sum(axis=0)
                         dA_prev = dZ @ W.T          dZ_prev = dA_prev * g'(Z_prev)
 
-``backward`` returns *sums* over the samples (already weighted through ``dZ``); dividing by the total
-weight and adding the penalty belongs to :class:`~sklearn_deepnet.nn.objective.Objective`.
+``backward`` returns *sums* over the samples (already weighted through ``dZ``); dividing by the
+total weight and adding the penalty belongs to :class:`~sklearn_deepnet.nn.objective.Objective`.
 
 All weight matrices come first in the flat buffer, then all bias vectors, so the L2 penalty and an
 optimizer step are single operations on contiguous slices, and L-BFGS and gradient checks see one
@@ -59,7 +59,7 @@ class Network:
         return len(self.layer_sizes) - 1
 
     def unflatten(self, flat):
-        """Return per-layer ``(coefs, intercepts)`` views of a flat vector laid out like ``params``."""
+        """Return the per-layer ``(coefs, intercepts)`` views of a flat vector like ``params``."""
         coefs, intercepts = [], []
         offset = 0
         for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
