@@ -59,6 +59,27 @@ def _check_sample_weight(sample_weight, n_samples, dtype):
     return sample_weight
 
 
+class _ParameterList(list):
+    """A list of views into the flat parameter buffer; assigning an item writes into the view.
+
+    ``clf.coefs_[0] = W`` thus changes the weights the model trains and predicts with, as it
+    does for ``MLPClassifier``, instead of detaching one layer from the buffer.
+    """
+
+    def __setitem__(self, index, value):
+        views = list.__getitem__(self, index)
+        values = value if isinstance(index, slice) else [value]
+        views = views if isinstance(index, slice) else [views]
+        if len(values) != len(views):
+            raise ValueError(f"expected {len(views)} arrays, got {len(values)}.")
+        for view, new in zip(views, values, strict=True):
+            if np.shape(new) != view.shape:
+                raise ValueError(
+                    f"a parameter array of shape {view.shape} cannot take shape {np.shape(new)}."
+                )
+            view[...] = new
+
+
 class BaseDeepNet(BaseEstimator):
     """Shared machinery of the networks trained by backpropagation.
 
@@ -134,11 +155,17 @@ class BaseDeepNet(BaseEstimator):
                 "learning_rate='constant' with this solver, or pick another solver."
             )
         if self.early_stopping and self.solver == "lbfgs":
-            raise ValueError(
-                "early_stopping=True needs an epoch-based solver ('gd', 'agd', 'sgd' or "
-                "'adam'); solver='lbfgs' cannot stop on a validation score. Set "
-                "early_stopping=False or choose another solver."
+            warnings.warn(
+                "early_stopping=True is ignored by solver='lbfgs', which cannot stop on a "
+                "validation score: it trains on all the data. Use an epoch-based solver "
+                "('gd', 'agd', 'sgd' or 'adam') to stop early.",
+                UserWarning,
+                stacklevel=4,
             )
+
+    def _early_stopping(self):
+        """Whether a validation split is held out (never for lbfgs, which warns instead)."""
+        return self.early_stopping and self.solver != "lbfgs"
 
     # -- fitting -------------------------------------------------------------------------------
 
@@ -171,7 +198,7 @@ class BaseDeepNet(BaseEstimator):
         rng = check_random_state(self.random_state)
         if first_pass:
             self._initialize(X.shape[1], Y.shape[1], X.dtype, rng)
-        elif self._network.params.dtype != X.dtype:
+        elif self._fitted_network().params.dtype != X.dtype:
             X = X.astype(self._network.params.dtype)
             Y = Y.astype(self._network.params.dtype)
             if sample_weight is not None:
@@ -198,7 +225,7 @@ class BaseDeepNet(BaseEstimator):
         self.t_ = 0
         self.loss_curve_ = []
         self._no_improvement_count = 0
-        if self.early_stopping:
+        if self._early_stopping():
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
@@ -252,8 +279,27 @@ class BaseDeepNet(BaseEstimator):
             )
 
     def _split_validation(self, X, Y, y_labels, sample_weight, rng):
-        """Hold out ``validation_fraction`` of the data, stratified by class when possible."""
-        stratify = y_labels if y_labels is not None and y_labels.ndim == 1 else None
+        """Hold out ``validation_fraction`` of the data, stratified by class when possible.
+
+        Stratifying needs every class twice and room for each class on both sides; otherwise
+        (or for multilabel targets) the split is random and, for class labels, a warning says
+        why.
+        """
+        stratify = None
+        if y_labels is not None:
+            counts = np.bincount(y_labels)
+            counts = counts[counts > 0]
+            n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
+            if counts.min() >= 2 and counts.size <= min(n_val, X.shape[0] - n_val):
+                stratify = y_labels
+            else:
+                warnings.warn(
+                    "The early-stopping validation split is not stratified: a class has a "
+                    f"single sample or there are more classes ({counts.size}) than validation "
+                    f"samples ({n_val}). Some classes may be missing from the validation set.",
+                    UserWarning,
+                    stacklevel=5,
+                )
         try:
             train, val = train_test_split(
                 np.arange(X.shape[0]),
@@ -281,7 +327,7 @@ class BaseDeepNet(BaseEstimator):
 
     def _fit_epochs(self, objective, X, Y, y_labels, sample_weight, rng, incremental):
         """The epoch loop of the gd, agd, sgd and adam solvers."""
-        if self.early_stopping and incremental:
+        if self._early_stopping() and incremental:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: there is no held-out data "
                 "to score. Use fit, or set early_stopping=False."
@@ -290,7 +336,7 @@ class BaseDeepNet(BaseEstimator):
             self._optimizer = self._make_optimizer()
         optimizer = self._optimizer
         validation = None
-        if self.early_stopping:
+        if self._early_stopping():
             (X, Y, sample_weight), validation = self._split_validation(
                 X, Y, y_labels, sample_weight, rng
             )
@@ -439,7 +485,7 @@ class BaseDeepNet(BaseEstimator):
     @property
     def coefs_(self):
         """list of ndarray: weight matrices, ``coefs_[l]`` of shape ``(fan_in, fan_out)``."""
-        return self._fitted_network().coefs
+        return _ParameterList(self._fitted_network().coefs)
 
     @coefs_.setter
     def coefs_(self, coefs):
@@ -448,28 +494,29 @@ class BaseDeepNet(BaseEstimator):
     @property
     def intercepts_(self):
         """list of ndarray: bias vectors, ``intercepts_[l]`` of shape ``(fan_out,)``."""
-        return self._fitted_network().intercepts
+        return _ParameterList(self._fitted_network().intercepts)
 
     @intercepts_.setter
     def intercepts_(self, intercepts):
         self._assign(self._fitted_network().intercepts, intercepts, "intercepts_")
 
     def _fitted_network(self):
+        """The network, its hidden activation synced with the current parameters."""
         try:
-            return self.__dict__["_network"]
+            network = self.__dict__["_network"]
         except KeyError:
             raise AttributeError(
                 f"This {type(self).__name__} instance is not fitted yet: it has no weights."
             ) from None
+        network.activation = get_activation(self.activation, self.negative_slope)
+        return network
 
     @staticmethod
     def _assign(targets, values, name):
         values = list(values)
-        shapes = [t.shape for t in targets]
-        if [np.shape(v) for v in values] != shapes:
-            raise ValueError(f"{name} must hold arrays of shapes {shapes}.")
-        for target, value in zip(targets, values, strict=True):
-            target[...] = value
+        if len(values) != len(targets):
+            raise ValueError(f"{name} must hold {len(targets)} arrays, got {len(values)}.")
+        _ParameterList(targets)[:] = values
 
     def _logits(self, X):
         """Validate ``X`` for prediction and return the network's output logits."""
@@ -477,7 +524,7 @@ class BaseDeepNet(BaseEstimator):
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
-        return self._network.forward(X, keep_cache=False)[0]
+        return self._fitted_network().forward(X, keep_cache=False)[0]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -596,8 +643,11 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
             classes = np.asarray(classes)
             if classes.ndim != 1 or classes.size < 2:
                 raise ValueError(f"classes must list at least 2 labels, got {classes!r}.")
-            self.classes_ = np.unique(classes)
-            self._label_binarizer = LabelBinarizer().fit(self.classes_)
+            if type_of_target(y) == "multilabel-indicator":
+                self._label_binarizer = LabelBinarizer().fit(y)
+            else:
+                self._label_binarizer = LabelBinarizer().fit(np.unique(classes))
+            self.classes_ = self._label_binarizer.classes_
             self._fit(X, y, sample_weight, incremental=True)
             return self
         if classes is not None and not np.array_equal(np.unique(classes), self.classes_):

@@ -78,10 +78,10 @@ class DeepNetClassifier(BaseDeepNetClassifier):
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum with ``'sgd'``.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stratified by class (not for
-        multilabel targets), stop when its accuracy stops improving and restore the weights
-        of the best epoch. Epoch-based solvers only: with ``'lbfgs'`` it raises a
-        ``ValueError``.
+        Hold out ``validation_fraction`` of the training data, stratified by class (random
+        for multilabel targets, and with a warning when a class has a single sample), stop
+        when its accuracy stops improving and restore the weights of the best epoch.
+        Epoch-based solvers only: ``'lbfgs'`` ignores it with a warning, never silently.
     validation_fraction : float, default=0.1
         Fraction held out for early stopping, in ``(0, 1)``.
     beta_1 : float, default=0.9
@@ -147,7 +147,8 @@ class DeepNetClassifier(BaseDeepNetClassifier):
     Deliberate differences from ``MLPClassifier``: ``predict_log_proba`` is computed from the
     logits and stays finite; the early-stopping split is stratified for binary and multiclass
     targets; ``validation_fraction`` must be strictly between 0 and 1; schedules are honoured
-    by Adam and rejected by solvers that cannot use them instead of being ignored; a diverging
+    by Adam and rejected by solvers that cannot use them instead of being ignored; lbfgs warns
+    that it ignores ``early_stopping``; assigning ``coefs_[l]`` writes into the model; a diverging
     loss raises a ``ValueError`` naming the learning rate after restoring the last finite
     weights; ``decision_function`` returns the output logits.
 

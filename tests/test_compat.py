@@ -64,7 +64,9 @@ def _kind(value):
     if isinstance(value, np.ndarray):
         return ("ndarray", value.shape, value.dtype.kind)
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, len(value), tuple(_kind(v) for v in value))
+        # a list subclass (DeepNetClassifier's writable parameter list) is still a list
+        kind = "list" if isinstance(value, list) else type(value).__name__
+        return (kind, len(value), tuple(_kind(v) for v in value))
     return type(value).__name__
 
 
@@ -280,10 +282,12 @@ def test_learning_rate_schedule_refused_by_full_batch_solvers(
 
 
 @pytest.mark.parametrize("Estimator", [DeepNetClassifier, LogisticRegressionGD])
-def test_early_stopping_refused_by_lbfgs(Estimator, iris):
+def test_early_stopping_with_lbfgs_warns_instead_of_being_silently_ignored(Estimator, iris):
+    # MLPClassifier code with solver="lbfgs", early_stopping=True must still run
     X, y = iris
-    with pytest.raises(ValueError, match="early_stopping"):
-        Estimator(solver="lbfgs", early_stopping=True, max_iter=5).fit(X, y)
+    with pytest.warns(UserWarning, match="early_stopping=True is ignored"):
+        est = Estimator(solver="lbfgs", early_stopping=True, max_iter=5).fit(X, y)
+    assert est.validation_scores_ is None
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -1,5 +1,7 @@
 """Training behaviour: solvers, schedules, stopping, divergence, initialization."""
 
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
@@ -7,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_deepnet import DeepNetClassifier, LogisticRegressionGD
-from sklearn_deepnet.nn import Objective
+from sklearn_deepnet.nn import OUTPUTS, Objective
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
 X_IRIS = StandardScaler().fit_transform(X_IRIS)
@@ -163,3 +165,53 @@ def test_invalid_hidden_layer_sizes_are_rejected_clearly():
     for sizes in [(0,), (5, -1), (2.5,), (True,)]:
         with pytest.raises(ValueError, match="hidden_layer_sizes"):
             DeepNetClassifier(sizes).fit(X_IRIS, Y_IRIS)
+
+
+def test_assigning_one_layer_writes_into_the_model():
+    clf = DeepNetClassifier((5,), solver="lbfgs", random_state=0).fit(X_IRIS, Y_IRIS)
+    zeros = np.zeros_like(clf.coefs_[1])
+    clf.coefs_[1] = zeros  # the output no longer depends on X ...
+    clf.intercepts_[1] = np.array([5.0, 0.0, 0.0])  # ... and favours class 0
+    first = clf.coefs_[0].size
+    assert not clf._network.params[first : first + zeros.size].any()  # the flat buffer changed
+    np.testing.assert_array_equal(clf.predict(X_IRIS), np.zeros(len(X_IRIS)))
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X_IRIS), clf.predict_proba(X_IRIS))
+    with pytest.raises(ValueError, match="shape"):
+        clf.coefs_[0] = np.zeros((2, 2))
+
+
+def test_changing_the_activation_after_fit_is_used():
+    clf = DeepNetClassifier((8,), activation="relu", solver="lbfgs", random_state=0)
+    before = clf.fit(X_IRIS, Y_IRIS).predict_proba(X_IRIS)
+    after = clf.set_params(activation="tanh").predict_proba(X_IRIS)
+    W1, W2 = clf.coefs_
+    b1, b2 = clf.intercepts_
+    expected = OUTPUTS["softmax"]().proba(np.tanh(X_IRIS @ W1 + b1) @ W2 + b2)
+    np.testing.assert_allclose(after, expected)
+    assert not np.allclose(before, after)
+
+
+def test_multilabel_partial_fit():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    Y = (X[:, :3] > 0).astype(int)
+    clf = DeepNetClassifier((10,), learning_rate_init=0.05, random_state=0)
+    for _ in range(30):
+        clf.partial_fit(X, Y, classes=[0, 1, 2])
+    assert clf.predict(X).shape == Y.shape
+    assert (clf.predict(X) == Y).mean() > 0.9
+
+
+def test_early_stopping_with_a_singleton_class_warns_and_splits_randomly():
+    y = Y_IRIS.copy()
+    y[0] = 7
+    with pytest.warns(UserWarning, match="not stratified"):
+        DeepNetClassifier((5,), early_stopping=True, max_iter=5, random_state=0).fit(X_IRIS, y)
+
+
+def test_early_stopping_is_ignored_with_a_warning_by_lbfgs():
+    clf = DeepNetClassifier((5,), solver="lbfgs", early_stopping=True, random_state=0)
+    with pytest.warns(UserWarning, match="ignored by solver='lbfgs'"):
+        clf.fit(X_IRIS, Y_IRIS)
+    assert clf.validation_scores_ is None and clf.score(X_IRIS, Y_IRIS) > 0.9
