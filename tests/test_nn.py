@@ -112,3 +112,8 @@ def test_accelerated_gradient_minimizes_an_ill_conditioned_quadratic():
     for _ in range(300):
         agd.step(params, loss_and_gradient, loss)
     np.testing.assert_allclose(params, np.linalg.solve(A, b), rtol=1e-6)
+
+
+def test_unknown_activation_names_the_choices():
+    with pytest.raises(ValueError, match="Unknown activation 'swish'.*relu"):
+        get_activation("swish")

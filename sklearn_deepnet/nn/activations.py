@@ -127,5 +127,7 @@ def get_activation(name, negative_slope=0.01):
     activation : object
         An object with ``forward(Z)`` and ``backward(A, dA)``.
     """
+    if name not in ACTIVATIONS:
+        raise ValueError(f"Unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}.")
     cls = ACTIVATIONS[name]
     return cls(negative_slope) if cls is LeakyReLU else cls()
