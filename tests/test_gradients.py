@@ -8,7 +8,8 @@ from sklearn_deepnet.nn import OUTPUTS, Network, Objective, get_activation
 from sklearn_deepnet.nn.activations import ACTIVATIONS
 from sklearn_deepnet.nn.objective import relative_gradient_error
 
-TARGETS = ["binary", "multiclass", "multilabel"]
+TARGETS = ["binary", "multiclass", "multilabel", "regression"]
+CLASSIFICATION_OUTPUTS = ["logistic", "softmax"]
 
 
 def _problem(target, rng, n_samples=7, n_features=5):
@@ -17,7 +18,9 @@ def _problem(target, rng, n_samples=7, n_features=5):
         return X, rng.randint(0, 2, size=(n_samples, 1)).astype(float), "logistic"
     if target == "multiclass":
         return X, np.eye(3)[rng.randint(0, 3, size=n_samples)], "softmax"
-    return X, rng.randint(0, 2, size=(n_samples, 3)).astype(float), "logistic"
+    if target == "multilabel":
+        return X, rng.randint(0, 2, size=(n_samples, 3)).astype(float), "logistic"
+    return X, rng.normal(size=(n_samples, 2)), "identity"
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
@@ -49,7 +52,7 @@ def test_gradient_check_detects_a_wrong_derivative():
     assert relative_gradient_error(Objective(network, 0.0), X, Y) > 1e-3
 
 
-@pytest.mark.parametrize("output", sorted(OUTPUTS))
+@pytest.mark.parametrize("output", CLASSIFICATION_OUTPUTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_extreme_logits_give_finite_loss_and_gradient(output, dtype):
     Z = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 3.0]], dtype=dtype)
@@ -61,7 +64,7 @@ def test_extreme_logits_give_finite_loss_and_gradient(output, dtype):
     assert np.all(np.isfinite(log_proba))
 
 
-@pytest.mark.parametrize("output", sorted(OUTPUTS))
+@pytest.mark.parametrize("output", CLASSIFICATION_OUTPUTS)
 def test_loss_matches_the_textbook_cross_entropy(output):
     rng = np.random.RandomState(1)
     Z = rng.normal(size=(6, 3))
@@ -76,6 +79,15 @@ def test_loss_matches_the_textbook_cross_entropy(output):
     loss, dZ = out.loss_and_gradient(Z.copy(), Y, weights)
     np.testing.assert_allclose(loss, expected @ weights)
     np.testing.assert_allclose(dZ, weights[:, None] * (P - Y))
+
+
+def test_squared_error_output_matches_its_formula():
+    rng = np.random.RandomState(2)
+    Z, Y = rng.normal(size=(5, 2)), rng.normal(size=(5, 2))
+    weights = rng.uniform(size=5)
+    loss, dZ = OUTPUTS["identity"]().loss_and_gradient(Z.copy(), Y, weights)
+    np.testing.assert_allclose(loss, 0.5 * ((Z - Y) ** 2).sum(axis=1) @ weights)
+    np.testing.assert_allclose(dZ, weights[:, None] * (Z - Y))
 
 
 @pytest.mark.parametrize("Estimator", [DeepNetClassifier, LogisticRegressionGD])

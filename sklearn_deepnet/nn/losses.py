@@ -1,4 +1,4 @@
-"""Output layers fused with their loss: probabilities, log-probabilities, loss, logit gradient.
+"""Output layers fused with their loss: predictions, log-probabilities, loss, logit gradient.
 
 Fusing the output activation with its cross-entropy gives the course's ``dZ = A - Y`` directly and
 lets every quantity be computed from the logits ``Z`` without ever taking ``log(0)`` or overflowing
@@ -9,6 +9,7 @@ output            used for                per-sample loss, from the logits ``z``
 ================= ======================= ===================================================
 ``logistic``      binary, multilabel      sum_k log(1 + exp(z_k)) - y_k z_k
 ``softmax``       multiclass              logsumexp(z) sum_k y_k - sum_k y_k z_k
+``identity``      regression              1/2 sum_k (z_k - y_k)^2
 ================= ======================= ===================================================
 """
 
@@ -118,4 +119,47 @@ class SoftmaxOutput:
         return loss, dZ
 
 
-OUTPUTS = {"logistic": LogisticOutput, "softmax": SoftmaxOutput}
+class IdentityOutput:
+    """The logits themselves with half the squared error (regression, one or more targets).
+
+    The course's output for predicting a real number: ``A = Z`` and ``dZ = A - Y``, the same
+    gradient form as the two classification outputs.
+    """
+
+    name = "identity"
+
+    def proba(self, Z):
+        """Return ``Z``: the prediction of a regression output is the logit itself."""
+        return Z
+
+    def loss_and_gradient(self, Z, Y, sample_weight=None, compute_loss=True):
+        """Return the weighted loss summed over samples and its gradient w.r.t. the outputs.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Predictions; overwritten with the gradient.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Real-valued targets.
+        sample_weight : ndarray of shape (n_samples,) or None
+            Per-sample weights ``s``; ``None`` means all ones.
+        compute_loss : bool, default=True
+            When False, skip the loss and return ``nan`` for it.
+
+        Returns
+        -------
+        loss : float
+            ``sum_i s_i * 1/2 ||z_i - y_i||^2``.
+        dZ : ndarray of shape (n_samples, n_outputs)
+            ``s_i * (Z - Y)``, stored in ``Z``.
+        """
+        dZ = np.subtract(Z, Y, out=Z)
+        loss = np.nan
+        if compute_loss:
+            loss = 0.5 * _weighted_sum(np.einsum("ij,ij->i", dZ, dZ), sample_weight)
+        if sample_weight is not None:
+            dZ *= sample_weight[:, None]
+        return loss, dZ
+
+
+OUTPUTS = {"logistic": LogisticOutput, "softmax": SoftmaxOutput, "identity": IdentityOutput}
