@@ -38,6 +38,35 @@ def test_backprop_matches_finite_differences(activation, target, alpha, weighted
     assert error < 1e-6, error
 
 
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("target", TARGETS)
+def test_backprop_with_a_fixed_dropout_mask(activation, target):
+    """Dropout's backward pass (mask applied to dA) agrees with finite differences."""
+    rng = np.random.RandomState(3)
+    X, Y, output = _problem(target, rng, n_samples=9)
+    network = Network((X.shape[1], 6, 5, Y.shape[1]), get_activation(activation), OUTPUTS[output]())
+    network.params[...] = rng.normal(scale=0.7, size=network.params.size)
+    masks = network.dropout_masks(X.shape[0], [0.5, 0.3], rng)
+    assert all((mask == 0).any() for mask in masks)  # something is really dropped
+    objective = Objective(network, 0.1)
+    assert relative_gradient_error(objective, X, Y, masks=masks) < 1e-6
+    # and the masks matter: the gradient without them is a different one
+    _, with_masks = objective.loss_and_gradient(X, Y, masks=masks)
+    with_masks = with_masks.copy()
+    _, without = objective.loss_and_gradient(X, Y)
+    assert not np.allclose(with_masks, without)
+
+
+def test_dropout_masks_are_inverted_and_seeded():
+    network = Network((3, 400, 300, 2), get_activation("relu"), OUTPUTS["logistic"]())
+    masks = network.dropout_masks(50, [0.2, 0.0], np.random.RandomState(0))
+    assert masks[1] is None
+    assert set(np.unique(masks[0])) == {0.0, 1 / 0.8}
+    assert abs((masks[0] == 0).mean() - 0.2) < 0.02
+    again = network.dropout_masks(50, [0.2, 0.0], np.random.RandomState(0))
+    np.testing.assert_array_equal(masks[0], again[0])
+
+
 def test_gradient_check_detects_a_wrong_derivative():
     """The check itself can fail: a tanh whose derivative is off by a factor is caught."""
     rng = np.random.RandomState(0)

@@ -73,7 +73,8 @@ def test_forward_is_the_course_equations():
     expected = np.tanh(X @ W1 + b1) @ W2 + b2
     logits, cache = net.forward(X)
     np.testing.assert_allclose(logits, expected)
-    assert cache[0] is X and len(cache) == 2
+    inputs, activations = cache
+    assert inputs[0] is X and len(inputs) == 2 and activations[0] is inputs[1]
 
 
 def test_sgd_and_adam_steps_follow_their_formulas():

@@ -6,6 +6,9 @@ Row-major notation (samples in rows, the transpose of the course's column layout
     backward, layer l:  dW = A_prev.T @ dZ          db = dZ.sum(axis=0)
                         dA_prev = dZ @ W.T          dZ_prev = dA_prev * g'(Z_prev)
 
+With dropout, each hidden activation is multiplied by a mask ``D`` (``A = g(Z) * D``) and the
+backward pass multiplies ``dA`` by the same mask before the derivative.
+
 ``backward`` returns *sums* over the samples (already weighted through ``dZ``); dividing by the
 total weight and adding the penalty belongs to :class:`~sklearn_deepnet.nn.objective.Objective`.
 
@@ -84,7 +87,39 @@ class Network:
             coef[...] = init(coef.shape[0], coef.shape[1], rng, self.params.dtype)
         self.params[self.n_coef :] = 0
 
-    def forward(self, X, keep_cache=True):
+    def dropout_masks(self, n_samples, rates, rng):
+        """Draw inverted-dropout masks for one batch, one per hidden layer.
+
+        A unit of hidden layer ``l`` is kept with probability ``1 - rates[l]``; kept units are
+        scaled by ``1 / (1 - rates[l])`` so each activation's expectation is unchanged and
+        nothing needs rescaling at prediction time (the course's inverted dropout).
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows in the batch.
+        rates : sequence of float
+            Drop probability of each hidden layer, in ``[0, 1)``.
+        rng : numpy.random.RandomState
+            Source of randomness.
+
+        Returns
+        -------
+        masks : list of ndarray or None
+            ``masks[l]`` of shape ``(n_samples, layer_sizes[l + 1])`` holding ``0`` or
+            ``1 / (1 - rates[l])``; ``None`` for a layer with rate 0.
+        """
+        masks = []
+        dtype = self.params.dtype
+        for rate, units in zip(rates, self.layer_sizes[1:-1], strict=True):
+            if rate == 0:
+                masks.append(None)
+                continue
+            keep = rng.random_sample((n_samples, units)) >= rate
+            masks.append(keep.astype(dtype) * dtype.type(1 / (1 - rate)))
+        return masks
+
+    def forward(self, X, keep_cache=True, masks=None):
         """Propagate ``X`` through the network.
 
         Parameters
@@ -92,37 +127,51 @@ class Network:
         X : ndarray or sparse matrix of shape (n_samples, n_features)
             Input; never modified.
         keep_cache : bool, default=True
-            Keep every layer's input for :meth:`backward`.
+            Keep what :meth:`backward` needs.
+        masks : list of (ndarray or None), default=None
+            Dropout masks from :meth:`dropout_masks`, multiplied into each hidden layer's
+            activation; ``None`` (prediction) drops nothing.
 
         Returns
         -------
         logits : ndarray of shape (n_samples, n_outputs)
             Pre-activation of the output layer.
-        cache : list
-            ``[X, A_1, ..., A_{L-1}]``, the input of each layer (empty if not kept).
+        cache : tuple of two lists
+            ``(inputs, activations)``: ``inputs`` is ``[X, A_1, ..., A_{L-1}]``, the input of
+            each layer after dropout; ``activations[l]`` is hidden layer ``l``'s output before
+            dropout (the same array when nothing is dropped). Empty when not kept.
         """
-        cache = []
+        inputs, activations = [], []
         A = X
         last = self.n_layers - 1
         for layer, (W, b) in enumerate(zip(self.coefs, self.intercepts, strict=True)):
             if keep_cache:
-                cache.append(A)
+                inputs.append(A)
             Z = A @ W
             Z += b
-            A = Z if layer == last else self.activation.forward(Z)
-        return A, cache
+            if layer == last:
+                A = Z
+                break
+            A = self.activation.forward(Z)
+            if keep_cache:
+                activations.append(A)
+            if masks is not None and masks[layer] is not None:
+                A = A * masks[layer]
+        return A, (inputs, activations)
 
-    def backward(self, cache, dZ, grad=None):
+    def backward(self, cache, dZ, grad=None, masks=None):
         """Back-propagate the logits' gradient ``dZ`` and return the parameters' gradient.
 
         Parameters
         ----------
-        cache : list
+        cache : tuple
             From :meth:`forward`.
         dZ : ndarray of shape (n_samples, n_outputs)
             Gradient of the summed loss w.r.t. the logits; may be overwritten.
         grad : ndarray of shape (n_params,), default=None
             Output buffer.
+        masks : list of (ndarray or None), default=None
+            The dropout masks the forward pass used.
 
         Returns
         -------
@@ -131,9 +180,10 @@ class Network:
         """
         if grad is None:
             grad = np.empty_like(self.params)
+        inputs, activations = cache
         coef_grads, intercept_grads = self.unflatten(grad)
         for layer in range(self.n_layers - 1, -1, -1):
-            A_prev = cache[layer]
+            A_prev = inputs[layer]
             if isinstance(A_prev, np.ndarray):
                 np.matmul(A_prev.T, dZ, out=coef_grads[layer])
             else:  # scipy.sparse input layer
@@ -141,7 +191,9 @@ class Network:
             dZ.sum(axis=0, out=intercept_grads[layer])
             if layer > 0:  # no dA for the input layer
                 dA = dZ @ self.coefs[layer].T
-                dZ = self.activation.backward(A_prev, dA)
+                if masks is not None and masks[layer - 1] is not None:
+                    dA *= masks[layer - 1]
+                dZ = self.activation.backward(activations[layer - 1], dA)
         return grad
 
     def __getstate__(self):

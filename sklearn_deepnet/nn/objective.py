@@ -34,13 +34,15 @@ class Objective:
     def _total_weight(X, sample_weight):
         return X.shape[0] if sample_weight is None else float(sample_weight.sum())
 
-    def loss(self, X, Y, sample_weight=None):
+    def loss(self, X, Y, sample_weight=None, masks=None):
         """Return ``J`` at the network's current parameters (forward pass only)."""
-        logits, _ = self.network.forward(X, keep_cache=False)
+        logits, _ = self.network.forward(X, keep_cache=False, masks=masks)
         loss, _ = self.network.output.loss_and_gradient(logits, Y, sample_weight)
         return (loss + self._penalty()) / self._total_weight(X, sample_weight)
 
-    def loss_and_gradient(self, X, Y, sample_weight=None, grad=None, compute_loss=True):
+    def loss_and_gradient(
+        self, X, Y, sample_weight=None, grad=None, compute_loss=True, masks=None
+    ):
         """Return ``J`` and its gradient at the network's current parameters.
 
         Parameters
@@ -55,6 +57,9 @@ class Objective:
             Output buffer for the gradient.
         compute_loss : bool, default=True
             When False the loss is not computed and ``nan`` is returned for it.
+        masks : list of (ndarray or None), default=None
+            Dropout masks (see :meth:`Network.dropout_masks`); the objective is then that of
+            the thinned network these masks select.
 
         Returns
         -------
@@ -64,9 +69,9 @@ class Objective:
             ``dJ / dparams``, laid out like ``network.params``.
         """
         net = self.network
-        logits, cache = net.forward(X)
+        logits, cache = net.forward(X, masks=masks)
         loss, dZ = net.output.loss_and_gradient(logits, Y, sample_weight, compute_loss)
-        grad = net.backward(cache, dZ, grad)
+        grad = net.backward(cache, dZ, grad, masks)
         if self.alpha:
             grad[: net.n_coef] += self.alpha * net.params[: net.n_coef]
             loss += self._penalty()
@@ -75,7 +80,7 @@ class Objective:
         return loss / total, grad
 
 
-def relative_gradient_error(objective, X, Y, sample_weight=None, epsilon=1e-7):
+def relative_gradient_error(objective, X, Y, sample_weight=None, epsilon=1e-7, masks=None):
     """Compare backpropagation with centred finite differences over every parameter.
 
     Parameters
@@ -86,6 +91,8 @@ def relative_gradient_error(objective, X, Y, sample_weight=None, epsilon=1e-7):
         As for :meth:`Objective.loss_and_gradient`.
     epsilon : float, default=1e-7
         Finite-difference step (the course's value).
+    masks : list of (ndarray or None), default=None
+        Fixed dropout masks, used by every evaluation so the objective is deterministic.
 
     Returns
     -------
@@ -93,15 +100,15 @@ def relative_gradient_error(objective, X, Y, sample_weight=None, epsilon=1e-7):
         ``||g_bp - g_fd|| / (||g_bp|| + ||g_fd||)``; the course flags values above 2e-7.
     """
     params = objective.network.params
-    _, analytic = objective.loss_and_gradient(X, Y, sample_weight)
+    _, analytic = objective.loss_and_gradient(X, Y, sample_weight, masks=masks)
     analytic = analytic.copy()
     numeric = np.empty_like(analytic)
     for i in range(params.size):
         saved = params[i]
         params[i] = saved + epsilon
-        plus = objective.loss(X, Y, sample_weight)
+        plus = objective.loss(X, Y, sample_weight, masks)
         params[i] = saved - epsilon
-        minus = objective.loss(X, Y, sample_weight)
+        minus = objective.loss(X, Y, sample_weight, masks)
         params[i] = saved
         numeric[i] = (plus - minus) / (2 * epsilon)
     denominator = np.linalg.norm(analytic) + np.linalg.norm(numeric)
