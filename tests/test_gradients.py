@@ -8,7 +8,7 @@ from sklearn_deepnet.nn import OUTPUTS, Network, Objective, get_activation
 from sklearn_deepnet.nn.activations import ACTIVATIONS
 from sklearn_deepnet.nn.objective import relative_gradient_error
 
-TARGETS = ["binary", "multiclass", "multilabel", "regression"]
+TARGETS = ["binary", "multiclass", "multilabel", "regression", "poisson"]
 CLASSIFICATION_OUTPUTS = ["logistic", "softmax"]
 
 
@@ -20,7 +20,9 @@ def _problem(target, rng, n_samples=7, n_features=5):
         return X, np.eye(3)[rng.randint(0, 3, size=n_samples)], "softmax"
     if target == "multilabel":
         return X, rng.randint(0, 2, size=(n_samples, 3)).astype(float), "logistic"
-    return X, rng.normal(size=(n_samples, 2)), "identity"
+    if target == "regression":
+        return X, rng.normal(size=(n_samples, 2)), "identity"
+    return X, rng.poisson(2.0, size=(n_samples, 2)).astype(float), "exp"
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
@@ -117,6 +119,20 @@ def test_squared_error_output_matches_its_formula():
     loss, dZ = OUTPUTS["identity"]().loss_and_gradient(Z.copy(), Y, weights)
     np.testing.assert_allclose(loss, 0.5 * ((Z - Y) ** 2).sum(axis=1) @ weights)
     np.testing.assert_allclose(dZ, weights[:, None] * (Z - Y))
+
+
+def test_poisson_output_matches_the_half_deviance():
+    rng = np.random.RandomState(2)
+    Z, Y = rng.normal(size=(5, 2)), rng.poisson(1.5, size=(5, 2)).astype(float)
+    weights = rng.uniform(size=5)
+    loss, dZ = OUTPUTS["exp"]().loss_and_gradient(Z.copy(), Y, weights)
+    mu = np.exp(Z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.where(Y > 0, np.log(Y / mu), 0.0)
+    deviance = 2 * (Y * log_ratio - Y + mu)  # the textbook Poisson deviance
+    np.testing.assert_allclose(loss, 0.5 * deviance.sum(axis=1) @ weights)
+    np.testing.assert_allclose(dZ, weights[:, None] * (mu - Y))
+    assert OUTPUTS["exp"]().loss_and_gradient(np.log(Y + 1e-300), Y)[0] < 1e-9
 
 
 @pytest.mark.parametrize("Estimator", [DeepNetClassifier, LogisticRegressionGD])

@@ -10,11 +10,12 @@ output            used for                per-sample loss, from the logits ``z``
 ``logistic``      binary, multilabel      sum_k log(1 + exp(z_k)) - y_k z_k
 ``softmax``       multiclass              logsumexp(z) sum_k y_k - sum_k y_k z_k
 ``identity``      regression              1/2 sum_k (z_k - y_k)^2
+``exp``           Poisson regression      sum_k exp(z_k) - y_k z_k + y_k log(y_k) - y_k
 ================= ======================= ===================================================
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp, softmax
+from scipy.special import expit, log_expit, logsumexp, softmax, xlogy
 
 
 def _weighted_sum(per_sample, sample_weight):
@@ -162,4 +163,55 @@ class IdentityOutput:
         return loss, dZ
 
 
-OUTPUTS = {"logistic": LogisticOutput, "softmax": SoftmaxOutput, "identity": IdentityOutput}
+class PoissonOutput:
+    """An exponential output with half the Poisson deviance (non-negative counts or rates).
+
+    The prediction is ``exp(z)``, the mean of a Poisson distribution; the per-output loss
+    ``exp(z) - y z + y log(y) - y`` is zero at a perfect fit, and its gradient w.r.t. the logit
+    is again prediction minus target: ``dZ = exp(Z) - Y``.
+    """
+
+    name = "exp"
+
+    def proba(self, Z):
+        """Return the predicted mean ``exp(Z)``."""
+        return np.exp(Z)
+
+    def loss_and_gradient(self, Z, Y, sample_weight=None, compute_loss=True):
+        """Return the weighted loss summed over samples and its gradient w.r.t. the logits.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Logits (log of the predicted mean); overwritten with the gradient.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Non-negative targets.
+        sample_weight : ndarray of shape (n_samples,) or None
+            Per-sample weights ``s``; ``None`` means all ones.
+        compute_loss : bool, default=True
+            When False, skip the loss and return ``nan`` for it.
+
+        Returns
+        -------
+        loss : float
+            ``sum_i s_i sum_k (exp(z_ik) - y_ik z_ik + y_ik log(y_ik) - y_ik)``.
+        dZ : ndarray of shape (n_samples, n_outputs)
+            ``s_i * (exp(Z) - Y)``, stored in ``Z``.
+        """
+        loss = np.nan
+        mean = np.exp(Z)
+        if compute_loss:
+            per_sample = mean - Y * Z + xlogy(Y, Y) - Y
+            loss = _weighted_sum(per_sample.sum(axis=1), sample_weight)
+        dZ = np.subtract(mean, Y, out=Z)
+        if sample_weight is not None:
+            dZ *= sample_weight[:, None]
+        return loss, dZ
+
+
+OUTPUTS = {
+    "logistic": LogisticOutput,
+    "softmax": SoftmaxOutput,
+    "identity": IdentityOutput,
+    "exp": PoissonOutput,
+}
