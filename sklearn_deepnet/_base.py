@@ -9,25 +9,54 @@ The public estimators are configurations of these: ``DeepNetClassifier`` exposes
 import time
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_is_fitted,
+    check_random_state,
+    validate_data,
+)
 
+from ._persistence import _PersistenceMixin
 from .nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, Objective, get_activation
 from .nn.activations import ACTIVATIONS
 
-_SCHEDULES = ("constant", "invscaling", "adaptive")
+_SCHEDULES = ("constant", "invscaling", "adaptive", "step", "exponential")
 _RELU_FAMILY = ("relu", "leaky_relu")
+
+
+class _Validation(NamedTuple):
+    """A validation set in the engine's terms: inputs, encoded targets, weights."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: object
+
+
+def _check_validation_args(X_val, y_val, sample_weight_val):
+    """Whether a validation set was given; ``X_val`` and ``y_val`` come together."""
+    if (X_val is None) != (y_val is None):
+        raise ValueError(
+            "X_val and y_val must be given together (a validation set needs both inputs and "
+            "targets); pass both, or neither."
+        )
+    if X_val is None and sample_weight_val is not None:
+        raise ValueError("sample_weight_val was given without X_val and y_val; pass all three.")
+    return X_val is not None
 
 
 def _zeros(fan_in, fan_out, rng, dtype):
@@ -35,8 +64,8 @@ def _zeros(fan_in, fan_out, rng, dtype):
     return np.zeros((fan_in, fan_out), dtype=dtype)
 
 
-def _check_sample_weight(sample_weight, n_samples, dtype):
-    """Validate ``sample_weight``: finite, non-negative, not all zero, one per sample."""
+def _check_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
+    """Validate per-sample weights: finite, non-negative, not all zero, one per sample."""
     if sample_weight is None:
         return None
     sample_weight = np.asarray(sample_weight)
@@ -44,18 +73,18 @@ def _check_sample_weight(sample_weight, n_samples, dtype):
         sample_weight = np.full(n_samples, sample_weight)
     if sample_weight.shape != (n_samples,):
         raise ValueError(
-            f"sample_weight has shape {sample_weight.shape}; expected ({n_samples},), "
-            "one weight per sample of X."
+            f"{name} has shape {sample_weight.shape}; expected ({n_samples},), "
+            "one weight per sample."
         )
     if not np.issubdtype(sample_weight.dtype, np.number) or np.iscomplexobj(sample_weight):
-        raise ValueError("sample_weight must hold real numbers.")
+        raise ValueError(f"{name} must hold real numbers.")
     sample_weight = sample_weight.astype(dtype)
     if not np.isfinite(sample_weight).all():
-        raise ValueError("sample_weight contains NaN or infinity; give finite weights.")
+        raise ValueError(f"{name} contains NaN or infinity; give finite weights.")
     if (sample_weight < 0).any():
-        raise ValueError("sample_weight contains negative values; weights must be >= 0.")
+        raise ValueError(f"{name} contains negative values; weights must be >= 0.")
     if not sample_weight.any():
-        raise ValueError("sample_weight is zero for every sample; at least one must be > 0.")
+        raise ValueError(f"{name} is zero for every sample; at least one must be > 0.")
     return sample_weight
 
 
@@ -80,11 +109,12 @@ class _ParameterList(list):
             view[...] = new
 
 
-class BaseDeepNet(BaseEstimator):
+class BaseDeepNet(_PersistenceMixin, BaseEstimator):
     """Shared machinery of the networks trained by backpropagation.
 
     Not for direct use: subclasses define ``__init__`` (the public parameters) and the target
-    encoding (``_encode_targets``, ``_output_name``, ``_validation_score``).
+    handling (``_output_name``, ``_validate_training_data``, ``_encode_validation_targets``,
+    ``_decode_targets``).
     """
 
     _parameter_constraints: dict = {
@@ -116,6 +146,10 @@ class BaseDeepNet(BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions({"auto"} | set(INITIALIZERS))],
         "negative_slope": [Interval(Real, 0, 1, closed="left")],
+        "dropout": ["array-like", Interval(Real, 0, 1, closed="left")],
+        "decay_rate": [Interval(Real, 0, 1, closed="right")],
+        "decay_steps": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [StrOptions({"loss"}), str, callable],
     }
 
     # -- configuration: what the network looks like -------------------------------------------
@@ -138,6 +172,26 @@ class BaseDeepNet(BaseEstimator):
                 )
         return tuple(int(size) for size in sizes)
 
+    def _dropout_rates(self):
+        """One dropout rate per hidden layer, each in ``[0, 1)``."""
+        n_hidden = len(self._hidden_sizes())
+        dropout = self.dropout
+        if isinstance(dropout, Real | np.number) and not isinstance(dropout, bool | np.bool_):
+            rates = [float(dropout)] * n_hidden
+        else:
+            rates = [float(rate) for rate in dropout]
+            if len(rates) != n_hidden:
+                raise ValueError(
+                    f"dropout holds {len(rates)} rate(s) but the network has {n_hidden} hidden "
+                    "layer(s): give one rate per hidden layer, or a single float for all."
+                )
+        if not all(0 <= rate < 1 for rate in rates):
+            raise ValueError(
+                f"dropout rates must be in [0, 1) (the probability of dropping a unit), got "
+                f"{self.dropout!r}."
+            )
+        return rates
+
     def _layer_initializers(self, n_layers):
         """One initializer per weight layer, resolving ``init='auto'``."""
         if self.init != "auto":
@@ -145,7 +199,7 @@ class BaseDeepNet(BaseEstimator):
         hidden = INITIALIZERS["he" if self.activation in _RELU_FAMILY else "glorot"]
         return [hidden] * (n_layers - 1) + [INITIALIZERS["glorot"]]
 
-    def _check_solver_options(self):
+    def _check_solver_options(self, has_validation_set):
         """Reject parameter combinations the chosen solver cannot honour."""
         solver = SOLVERS[self.solver]
         if not solver.uses_learning_rate and self.learning_rate != "constant":
@@ -154,23 +208,25 @@ class BaseDeepNet(BaseEstimator):
                 f"'adam'; solver={self.solver!r} chooses its own step size. Use "
                 "learning_rate='constant' with this solver, or pick another solver."
             )
-        if self.early_stopping and self.solver == "lbfgs":
+        if any(self._dropout_rates()) and self.solver in ("agd", "lbfgs"):
+            raise ValueError(
+                f"dropout makes the objective random, but solver={self.solver!r} needs a fixed "
+                "one (its line search compares losses). Use solver 'adam', 'sgd' or 'gd' with "
+                "dropout, or set dropout=0."
+            )
+        if self.solver == "lbfgs" and (self.early_stopping or has_validation_set):
             warnings.warn(
-                "early_stopping=True is ignored by solver='lbfgs', which cannot stop on a "
-                "validation score: it trains on all the data. Use an epoch-based solver "
-                "('gd', 'agd', 'sgd' or 'adam') to stop early.",
+                "early_stopping=True and X_val/y_val are ignored by solver='lbfgs', which "
+                "cannot stop on or monitor a validation score: it trains on all the data. Use "
+                "an epoch-based solver ('gd', 'agd', 'sgd' or 'adam') to stop early.",
                 UserWarning,
                 stacklevel=4,
             )
 
-    def _early_stopping(self):
-        """Whether a validation split is held out (never for lbfgs, which warns instead)."""
-        return self.early_stopping and self.solver != "lbfgs"
-
     # -- fitting -------------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data ``X`` and targets ``y``.
 
         Parameters
@@ -181,35 +237,73 @@ class BaseDeepNet(BaseEstimator):
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights: the loss is the weighted mean over samples.
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            A validation set of your own, scored after every epoch (``validation_scores_``,
+            ``validation_loss_curve_``). With ``early_stopping=True`` it replaces the
+            ``validation_fraction`` split: all of ``X`` is trained on. Needs ``y_val``.
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_outputs), \
+default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val), False)
 
-    def _fit(self, X, y, sample_weight, incremental):
+    def _fit(self, X, y, sample_weight, validation_data, incremental):
         """Validate, set up the network on a first pass, then run the solver."""
-        self._check_solver_options()
+        has_validation_set = _check_validation_args(*validation_data)
+        self._check_solver_options(has_validation_set)
         first_pass = not hasattr(self, "_network") or (not self.warm_start and not incremental)
-        X, Y, y_labels = self._validate_training_data(X, y, incremental, reset=first_pass)
-        sample_weight = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        X, Y, strata = self._validate_training_data(X, y, incremental, reset=first_pass)
+        sample_weight = self._training_weights(sample_weight, X, Y, strata, incremental)
         rng = check_random_state(self.random_state)
         if first_pass:
             self._initialize(X.shape[1], Y.shape[1], X.dtype, rng)
-        elif self._fitted_network().params.dtype != X.dtype:
-            X = X.astype(self._network.params.dtype)
-            Y = Y.astype(self._network.params.dtype)
-            if sample_weight is not None:
-                sample_weight = sample_weight.astype(X.dtype)
+        dtype = self._fitted_network().params.dtype
+        X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+        if sample_weight is not None:
+            sample_weight = sample_weight.astype(dtype, copy=False)
         objective = Objective(self._network, self.alpha)
         with np.errstate(over="ignore", invalid="ignore"):
             if self.solver == "lbfgs":
                 self._fit_lbfgs(objective, X, Y, sample_weight)
-            else:
-                self._fit_epochs(objective, X, Y, y_labels, sample_weight, rng, incremental)
+                return self
+            validation = None
+            if has_validation_set:
+                validation = self._validation_set(*validation_data, dtype, incremental)
+            elif self.early_stopping and not incremental:
+                (X, Y, sample_weight), validation = self._split_validation(
+                    X, Y, strata, sample_weight, rng
+                )
+            self._fit_epochs(objective, X, Y, sample_weight, validation, rng, incremental)
         return self
+
+    def _training_weights(self, sample_weight, X, Y, strata, incremental):
+        """Per-sample weights of the training set: ``sample_weight`` (classifiers: times the
+        class weights)."""
+        return _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+
+    def _validation_set(self, X_val, y_val, sample_weight_val, dtype, incremental):
+        """Validate a user's validation set against the training data's features and targets."""
+        X_val = validate_data(
+            self, X_val, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+        )
+        Y_val, strata = self._encode_validation_targets(y_val)
+        if Y_val.shape[0] != X_val.shape[0]:
+            raise ValueError(
+                f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}; they must "
+                "have one target per sample."
+            )
+        weights = _check_sample_weight(
+            sample_weight_val, X_val.shape[0], dtype, "sample_weight_val"
+        )
+        weights = self._training_weights(weights, X_val, Y_val, strata, incremental=False)
+        return _Validation(X_val.astype(dtype, copy=False), Y_val.astype(dtype), weights)
 
     def _initialize(self, n_features, n_outputs, dtype, rng):
         """Build the network and reset every fitted attribute."""
@@ -224,15 +318,12 @@ class BaseDeepNet(BaseEstimator):
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
+        self.best_loss_ = np.inf
+        self.validation_scores_ = None
+        self.validation_loss_curve_ = None
+        self.best_validation_score_ = None
+        self._epochs_total = 0
         self._no_improvement_count = 0
-        if self._early_stopping():
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = np.inf
         for stale in ("_optimizer", "_best_params"):
             self.__dict__.pop(stale, None)
 
@@ -278,20 +369,20 @@ class BaseDeepNet(BaseEstimator):
                 stacklevel=3,
             )
 
-    def _split_validation(self, X, Y, y_labels, sample_weight, rng):
+    def _split_validation(self, X, Y, strata, sample_weight, rng):
         """Hold out ``validation_fraction`` of the data, stratified by class when possible.
 
         Stratifying needs every class twice and room for each class on both sides; otherwise
         (or for multilabel targets) the split is random and, for class labels, a warning says
-        why.
+        why. Regression targets (``strata=None``) are split at random.
         """
         stratify = None
-        if y_labels is not None:
-            counts = np.bincount(y_labels)
+        if strata is not None:
+            counts = np.bincount(strata)
             counts = counts[counts > 0]
             n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
             if counts.min() >= 2 and counts.size <= min(n_val, X.shape[0] - n_val):
-                stratify = y_labels
+                stratify = strata
             else:
                 warnings.warn(
                     "The early-stopping validation split is not stratified: a class has a "
@@ -311,106 +402,79 @@ class BaseDeepNet(BaseEstimator):
             raise ValueError(
                 f"early_stopping could not hold out a validation set of "
                 f"validation_fraction={self.validation_fraction} from {X.shape[0]} samples: "
-                f"{exc} Increase validation_fraction or the number of samples, or set "
-                "early_stopping=False."
+                f"{exc} Increase validation_fraction or the number of samples, pass X_val and "
+                "y_val, or set early_stopping=False."
             ) from exc
         if val.size < 2:
             raise ValueError(
                 f"The validation set holds {val.size} sample(s); early stopping needs at least "
-                "2. Increase validation_fraction or the number of samples."
+                "2. Increase validation_fraction or the number of samples, or pass X_val and "
+                "y_val."
             )
         train.sort(), val.sort()
         weights = (
             (None, None) if sample_weight is None else (sample_weight[train], sample_weight[val])
         )
-        return (X[train], Y[train], weights[0]), (X[val], Y[val], weights[1])
+        return (X[train], Y[train], weights[0]), _Validation(X[val], Y[val], weights[1])
 
-    def _fit_epochs(self, objective, X, Y, y_labels, sample_weight, rng, incremental):
-        """The epoch loop of the gd, agd, sgd and adam solvers."""
-        if self._early_stopping() and incremental:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: there is no held-out data "
-                "to score. Use fit, or set early_stopping=False."
+    def _batch_size(self, optimizer, n_samples):
+        """Rows per gradient step: all of them for full-batch solvers."""
+        if optimizer.full_batch:
+            return n_samples
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the {n_samples} training "
+                "samples; using full batches.",
+                UserWarning,
+                stacklevel=5,
             )
+        return min(self.batch_size, n_samples)
+
+    def _fit_epochs(self, objective, X, Y, sample_weight, validation, rng, incremental):
+        """The epoch loop of the gd, agd, sgd and adam solvers.
+
+        Each epoch: set the scheduled learning rate, take the solver's steps, check for
+        divergence, record the loss and the validation scores, then decide whether to stop.
+        """
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         optimizer = self._optimizer
-        validation = None
-        if self._early_stopping():
-            (X, Y, sample_weight), validation = self._split_validation(
-                X, Y, y_labels, sample_weight, rng
-            )
-        n_samples = X.shape[0]
-        total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
-        if optimizer.full_batch:
-            batch_size = n_samples
-        elif self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    f"batch_size={self.batch_size} is larger than the {n_samples} training "
-                    "samples; using full batches.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-            batch_size = min(self.batch_size, n_samples)
-        params = self._network.params
-        grad = np.empty_like(params)
-        order = np.arange(n_samples)
-        last_finite = params.copy()
+        stopping = self.early_stopping and validation is not None
+        if validation is not None and self.validation_scores_ is None:
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+        if stopping and self.best_validation_score_ is None:
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None  # as MLPClassifier: the validation score decides
+        if not incremental:
+            self._no_improvement_count = 0
+            self.__dict__.pop("_best_params", None)
+        rates = self._dropout_rates()
+        batch_size = self._batch_size(optimizer, X.shape[0])
+        last_finite = self._network.params.copy()
         start = time.perf_counter()
         stop_reason = None
         self.n_iter_ = 0  # counts this call's epochs, as MLPClassifier does
         try:
             for _ in range(self.max_iter):
-                last_finite[...] = params
-                if optimizer.full_batch and not optimizer.uses_learning_rate:
-                    loss, last_grad = optimizer.step(
-                        params,
-                        lambda: objective.loss_and_gradient(X, Y, sample_weight, grad),
-                        lambda: objective.loss(X, Y, sample_weight),
-                    )
-                else:
-                    if self.shuffle and batch_size < n_samples:
-                        rng.shuffle(order)
-                    loss = 0.0
-                    for batch in gen_batches(n_samples, batch_size):
-                        rows = order[batch] if self.shuffle and batch_size < n_samples else batch
-                        weights = None if sample_weight is None else sample_weight[rows]
-                        batch_loss, last_grad = objective.loss_and_gradient(
-                            X[rows], Y[rows], weights, grad
-                        )
-                        size = batch.stop - batch.start
-                        batch_weight = size if weights is None else weights.sum()
-                        loss += batch_loss * batch_weight
-                        optimizer.step(params, last_grad)
-                    loss /= total_weight
+                last_finite[...] = self._network.params
+                self._set_scheduled_learning_rate(optimizer)
+                loss, last_grad = self._run_epoch(
+                    optimizer, objective, X, Y, sample_weight, batch_size, rates, rng
+                )
                 self._check_finite(loss, last_finite)
+                self._epochs_total += 1
                 self.n_iter_ += 1
-                self.t_ += n_samples
+                self.t_ += X.shape[0]
                 self.loss_ = float(loss)
                 self.loss_curve_.append(self.loss_)
-                score = None if validation is None else self._validation_score(*validation)
+                score = None if validation is None else self._record_validation(validation)
                 if self.verbose:
                     self._report(self.n_iter_, self.loss_, score, start)
-                self._update_no_improvement(score, params)
-                if self.learning_rate == "invscaling":
-                    optimizer.learning_rate = (
-                        self.learning_rate_init / (self.t_ + 1) ** self.power_t
-                    )
-                if optimizer.full_batch and np.max(np.abs(last_grad)) <= self.tol:
-                    stop_reason = "gradient"
+                stop_reason = self._stop_reason(optimizer, last_grad, score if stopping else None)
+                if stop_reason is not None:
                     break
-                if self._no_improvement_count > self.n_iter_no_change:
-                    self._no_improvement_count = 0
-                    if self.learning_rate == "adaptive" and optimizer.learning_rate > 1e-6:
-                        optimizer.learning_rate /= 5
-                        if self.verbose:
-                            print(f"Setting learning rate to {optimizer.learning_rate:f}")
-                    elif validation is not None or not optimizer.full_batch:
-                        stop_reason = "no_improvement"
-                        break
                 if incremental:
                     stop_reason = "incremental"
                     break
@@ -425,8 +489,128 @@ class BaseDeepNet(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        if validation is not None and hasattr(self, "_best_params"):
-            params[...] = self._best_params
+        if stopping and hasattr(self, "_best_params"):
+            if not incremental:
+                self._network.params[...] = self._best_params
+            elif stop_reason == "no_improvement":
+                self._network.params[...] = self._best_params
+                warnings.warn(
+                    f"The validation score has not improved by tol={self.tol} for more than "
+                    f"n_iter_no_change={self.n_iter_no_change} partial_fit calls: the weights "
+                    f"of the best call (score {self.best_validation_score_:.6g}) were restored. "
+                    "Stop calling partial_fit, or set early_stopping=False to keep training.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+
+    def _run_epoch(self, optimizer, objective, X, Y, sample_weight, batch_size, rates, rng):
+        """One pass over the training data; return the epoch's mean loss and the last gradient.
+
+        Mini-batches are drawn in a fresh random order each epoch (``shuffle``), each with
+        fresh dropout masks.
+        """
+        params = self._network.params
+        if optimizer.full_batch and not optimizer.uses_learning_rate:  # agd: no dropout here
+            return optimizer.step(
+                params,
+                lambda: objective.loss_and_gradient(X, Y, sample_weight, self._grad(params)),
+                lambda: objective.loss(X, Y, sample_weight),
+            )
+        n_samples = X.shape[0]
+        shuffled = self.shuffle and batch_size < n_samples
+        order = rng.permutation(n_samples) if shuffled else None
+        dropout = any(rates)
+        loss = 0.0
+        for batch in gen_batches(n_samples, batch_size):
+            rows = order[batch] if shuffled else batch
+            weights = None if sample_weight is None else sample_weight[rows]
+            X_batch = X[rows]
+            masks = self._network.dropout_masks(X_batch.shape[0], rates, rng) if dropout else None
+            batch_loss, grad = objective.loss_and_gradient(
+                X_batch, Y[rows], weights, self._grad(params), masks=masks
+            )
+            loss += batch_loss * (X_batch.shape[0] if weights is None else weights.sum())
+            optimizer.step(params, grad)
+        total_weight = n_samples if sample_weight is None else sample_weight.sum()
+        return loss / total_weight, grad
+
+    def _grad(self, params):
+        """The gradient buffer, reused across steps (one flat array shaped like ``params``)."""
+        grad = self.__dict__.get("_grad_buffer")
+        if grad is None or grad.shape != params.shape or grad.dtype != params.dtype:
+            grad = self._grad_buffer = np.empty_like(params)
+        return grad
+
+    def _set_scheduled_learning_rate(self, optimizer):
+        """Set the epoch's step size from ``learning_rate`` (before the epoch runs).
+
+        ``'invscaling'``: ``learning_rate_init / (t_ + 1) ** power_t``; ``'step'``:
+        ``learning_rate_init * decay_rate ** floor(epoch / decay_steps)``;
+        ``'exponential'``: ``learning_rate_init * decay_rate ** (epoch / decay_steps)``, where
+        ``epoch`` counts the epochs already run since the weights were initialized.
+        ``'constant'`` and ``'adaptive'`` leave the step size alone.
+        """
+        init, epoch = self.learning_rate_init, self._epochs_total
+        if self.learning_rate == "invscaling":
+            optimizer.learning_rate = init / (self.t_ + 1) ** self.power_t
+        elif self.learning_rate == "step":
+            optimizer.learning_rate = init * self.decay_rate ** (epoch // self.decay_steps)
+        elif self.learning_rate == "exponential":
+            optimizer.learning_rate = init * self.decay_rate ** (epoch / self.decay_steps)
+
+    def _stop_reason(self, optimizer, last_grad, score):
+        """Why training stops after this epoch, or ``None`` to go on.
+
+        Full-batch solvers stop once the largest gradient entry is at most ``tol``. Otherwise
+        epochs without progress (validation ``score`` when stopping early, else the training
+        loss) are counted; past ``n_iter_no_change`` the ``'adaptive'`` schedule divides the
+        step by 5 (while it exceeds 1e-6) and every other case stops.
+        """
+        if optimizer.full_batch and np.max(np.abs(last_grad)) <= self.tol:
+            return "gradient"
+        self._update_no_improvement(score)
+        if self._no_improvement_count <= self.n_iter_no_change:
+            return None
+        self._no_improvement_count = 0
+        if self.learning_rate == "adaptive" and optimizer.learning_rate > 1e-6:
+            optimizer.learning_rate /= 5
+            if self.verbose:
+                print(f"Setting learning rate to {optimizer.learning_rate:f}")
+            return None
+        if score is not None or not optimizer.full_batch:
+            return "no_improvement"
+        return None
+
+    def _record_validation(self, validation):
+        """Score the validation set; append to ``validation_scores_`` and the loss curve."""
+        logits = self._network.forward(validation.X, keep_cache=False)[0]
+        total = (
+            validation.X.shape[0]
+            if validation.sample_weight is None
+            else float(validation.sample_weight.sum())
+        )
+        loss = self._network.output.loss_and_gradient(
+            logits, validation.Y, validation.sample_weight
+        )[0] / total
+        if self.scoring == "loss":
+            score = -loss
+        else:
+            score = self._external_score(validation)
+        self.validation_loss_curve_.append(float(loss))
+        self.validation_scores_.append(float(score))
+        return float(score)
+
+    def _external_score(self, validation):
+        """Score the validation set with the scikit-learn scorer named by ``scoring``."""
+        scorer = check_scoring(self, scoring=self.scoring)
+        y_val = self._decode_targets(validation.Y)
+        self._input_validated = True  # the scorer's predict calls skip re-validating X_val
+        try:
+            if validation.sample_weight is None:
+                return scorer(self, validation.X, y_val)
+            return scorer(self, validation.X, y_val, sample_weight=validation.sample_weight)
+        finally:
+            del self._input_validated
 
     def _check_finite(self, loss, last_finite):
         """Stop when training diverges: restore the weights the epoch started from and explain.
@@ -455,23 +639,23 @@ class BaseDeepNet(BaseEstimator):
             "sklearn.preprocessing.StandardScaler."
         )
 
-    def _update_no_improvement(self, score, params):
-        """Count epochs without progress by ``tol``: validation score if held out, else loss."""
+    def _update_no_improvement(self, score):
+        """Count epochs without progress by ``tol``: validation score if given, else loss."""
         if score is not None:
-            self.validation_scores_.append(score)
             if score < self.best_validation_score_ + self.tol:
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
-                self._best_params = params.copy()
+                self._best_params = self._network.params.copy()
         else:
-            if self.loss_ > self.best_loss_ - self.tol:
+            best = np.inf if self.best_loss_ is None else self.best_loss_
+            if self.loss_ > best - self.tol:
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
-            self.best_loss_ = min(self.best_loss_, self.loss_)
+            self.best_loss_ = min(best, self.loss_)
 
     def _report(self, iteration, loss, score, start):
         """Print one progress line (``verbose`` only)."""
@@ -479,6 +663,14 @@ class BaseDeepNet(BaseEstimator):
         if score is not None:
             line += f", validation score = {score:.6f}"
         print(f"{line}, elapsed = {time.perf_counter() - start:.2f}s")
+
+    def _partial_fit_available(self):
+        if self.solver == "lbfgs":
+            raise AttributeError(
+                f"partial_fit is not available for solver='lbfgs'; use one of "
+                f"{sorted(set(SOLVERS) - {'lbfgs'})}."
+            )
+        return True
 
     # -- fitted state --------------------------------------------------------------------------
 
@@ -521,9 +713,10 @@ class BaseDeepNet(BaseEstimator):
     def _logits(self, X):
         """Validate ``X`` for prediction and return the network's output logits."""
         check_is_fitted(self, "n_outputs_")
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
+        if not self.__dict__.get("_input_validated", False):
+            X = validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+            )
         return self._fitted_network().forward(X, keep_cache=False)[0]
 
     def __sklearn_tags__(self):
@@ -538,6 +731,11 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
     Binary targets train one sigmoid unit, multiclass targets a softmax, a multilabel
     indicator matrix one sigmoid per label.
     """
+
+    _parameter_constraints: dict = {
+        **BaseDeepNet._parameter_constraints,
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
 
     def _output_name(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
@@ -555,12 +753,33 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         )
         if sp.issparse(X) and X.format == "csc":
             X = X.tocsr()  # mini-batches take rows
+        y = self._check_class_targets(y, "y")
+        if reset and not incremental:
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:  # partial_fit, or a warm start: the classes are those of the first call
+            self._check_known_labels(
+                y,
+                "y",
+                "Declare every class with partial_fit(..., classes=...) on the first call, or "
+                "refit from scratch.",
+            )
+        if reset and len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes, but the data "
+                f"contains only one class: {self.classes_[0]!r}."
+            )
+        Y, strata = self._encode(y)
+        return X, Y.astype(X.dtype, copy=False), strata
+
+    def _check_class_targets(self, y, name):
+        """Ravel a column vector (with a warning) and reject non-classification targets."""
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
-                "A column-vector y was passed when a 1d array was expected. Please change the "
-                "shape of y to (n_samples,), for example using ravel().",
+                f"A column-vector {name} was passed when a 1d array was expected. Please change "
+                f"the shape of {name} to (n_samples,), for example using ravel().",
                 DataConversionWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
             y = y.ravel()
         check_classification_targets(y)
@@ -568,54 +787,104 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         if target_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
                 f"{type(self).__name__} handles binary, multiclass and multilabel-indicator "
-                f"targets; got {target_type!r}. For several multiclass outputs, wrap it in "
-                "sklearn.multioutput.MultiOutputClassifier."
+                f"targets; got {target_type!r} for {name}. For several multiclass outputs, wrap "
+                "it in sklearn.multioutput.MultiOutputClassifier."
             )
-        if reset and not incremental:
-            self._label_binarizer = LabelBinarizer().fit(y)
-            self.classes_ = self._label_binarizer.classes_
-        else:  # partial_fit, or a warm start: the classes are those of the first call
-            unseen = np.setdiff1d(np.unique(y), self.classes_) if y.ndim == 1 else []
-            if len(unseen) or (y.ndim == 2 and y.shape[1] != len(self.classes_)):
-                raise ValueError(
-                    f"y holds labels {list(unseen) or 'of another shape'} not seen in the first "
-                    f"call (classes_={list(self.classes_)}). Declare every class with "
-                    "partial_fit(..., classes=...) on the first call, or refit from scratch."
-                )
-        if reset and len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes, but the data "
-                f"contains only one class: {self.classes_[0]!r}."
-            )
-        Y = self._label_binarizer.transform(y).astype(X.dtype, copy=False)
-        if self._label_binarizer.y_type_ == "multilabel-indicator":
-            return X, Y, None
-        labels = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)
-        return X, Y, labels
+        return y
 
-    def _validation_score(self, X, Y, sample_weight):
-        """Accuracy (subset accuracy for multilabel) on encoded targets."""
-        logits = self._network.forward(X, keep_cache=False)[0]
-        if self.out_activation_ == "softmax":
-            correct = logits.argmax(axis=1) == Y.argmax(axis=1)
+    def _check_known_labels(self, y, name, advice):
+        """Raise if ``y`` holds labels (or label columns) outside ``classes_``."""
+        unseen = np.setdiff1d(np.unique(y), self.classes_) if y.ndim == 1 else []
+        if len(unseen) or (y.ndim == 2 and y.shape[1] != len(self.classes_)):
+            raise ValueError(
+                f"{name} holds labels {list(unseen) or 'of another shape'} not seen in the "
+                f"first call (classes_={list(self.classes_)}). {advice}"
+            )
+
+    def _encode(self, y):
+        """One-hot (or indicator) targets and, except for multilabel, the class indices."""
+        Y = self._label_binarizer.transform(y)
+        if self._is_multilabel():
+            return Y, None
+        strata = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)
+        return Y, strata
+
+    def _encode_validation_targets(self, y_val):
+        """Encode ``y_val`` with the training set's classes."""
+        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
+        y_val = self._check_class_targets(y_val, "y_val")
+        self._check_known_labels(
+            y_val, "y_val", "A validation set may only hold classes seen in training."
+        )
+        return self._encode(y_val)
+
+    def _decode_targets(self, Y):
+        """Turn encoded targets back into labels (an indicator matrix for multilabel)."""
+        if self._is_multilabel():
+            return Y.astype(int)
+        if Y.shape[1] > 1:
+            return self.classes_[Y.argmax(axis=1)]
+        return self.classes_[Y[:, 0].astype(int)]
+
+    def _training_weights(self, sample_weight, X, Y, strata, incremental):
+        """``sample_weight`` times the weight of each sample's class (``class_weight``)."""
+        sample_weight = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the class frequencies of the whole training "
+                "set, which partial_fit never sees (it gets one batch at a time). Pass a dict "
+                "{class: weight} computed from all your labels, for example with "
+                "sklearn.utils.class_weight.compute_class_weight('balanced', classes=..., "
+                "y=y_all), or use fit."
+            )
+        if self._is_multilabel():
+            class_weights = compute_sample_weight(self.class_weight, Y.astype(int))
         else:
-            correct = ((logits > 0) == (Y > 0.5)).all(axis=1)
-        return float(np.average(correct, weights=sample_weight))
+            classes = self.classes_
+            if self.class_weight == "balanced":
+                per_class = compute_class_weight(
+                    "balanced", classes=np.arange(len(classes)), y=strata
+                )
+            else:
+                per_class = self._class_weight_dict(classes)
+            class_weights = per_class[strata]
+        class_weights = class_weights.astype(X.dtype)
+        return class_weights if sample_weight is None else sample_weight * class_weights
+
+    def _class_weight_dict(self, classes):
+        """Per-class weights from a ``{class: weight}`` dict; absent classes weigh 1."""
+        if not isinstance(self.class_weight, dict):
+            raise ValueError(
+                "class_weight must be None, 'balanced' or a dict {class: weight} for binary and "
+                "multiclass targets (a list of dicts is for multilabel targets), got "
+                f"{self.class_weight!r}."
+            )
+        unknown = [key for key in self.class_weight if key not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight has keys {unknown} that are not classes of y "
+                f"(classes_={list(classes)}); use the class labels as keys."
+            )
+        return np.array([float(self.class_weight.get(c, 1.0)) for c in classes.tolist()])
 
     def _is_multilabel(self):
         return self._label_binarizer.y_type_ == "multilabel-indicator"
 
-    def _partial_fit_available(self):
-        if self.solver == "lbfgs":
-            raise AttributeError(
-                f"partial_fit is not available for solver='lbfgs'; use one of "
-                f"{sorted(set(SOLVERS) - {'lbfgs'})}."
-            )
-        return True
-
-    @available_if(_partial_fit_available)
+    @available_if(BaseDeepNet._partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        classes=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Run one epoch of the solver over ``X``, ``y``.
 
         Parameters
@@ -628,6 +897,17 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
             Per-sample weights.
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required on the first call, ignored later.
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), \
+default=None
+            A validation set scored after this call's epoch. With ``early_stopping=True``,
+            once its score has not improved by ``tol`` for more than ``n_iter_no_change``
+            calls, the best call's weights are restored and a warning says to stop. Without
+            it, ``partial_fit`` trains and monitors nothing (no split is held out).
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_labels), \
+default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
@@ -648,15 +928,12 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
             else:
                 self._label_binarizer = LabelBinarizer().fit(np.unique(classes))
             self.classes_ = self._label_binarizer.classes_
-            self._fit(X, y, sample_weight, incremental=True)
-            return self
-        if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(
                 f"classes={list(classes)} differs from the classes of the first call "
                 f"({list(self.classes_)})."
             )
-        self._fit(X, y, sample_weight, incremental=True)
-        return self
+        return self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val), True)
 
     def decision_function(self, X):
         """Return the output layer's logits (before the sigmoid or softmax).

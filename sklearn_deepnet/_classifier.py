@@ -190,6 +190,11 @@ class DeepNetClassifier(BaseDeepNetClassifier):
         max_fun=15000,
         init="auto",
         negative_slope=0.01,
+        dropout=0.0,
+        class_weight=None,
+        scoring="loss",
+        decay_rate=0.5,
+        decay_steps=10,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -216,3 +221,8 @@ class DeepNetClassifier(BaseDeepNetClassifier):
         self.max_fun = max_fun
         self.init = init
         self.negative_slope = negative_slope
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.scoring = scoring
+        self.decay_rate = decay_rate
+        self.decay_steps = decay_steps

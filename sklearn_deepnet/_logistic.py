@@ -1,6 +1,6 @@
 """LogisticRegressionGD: the shared network engine configured with no hidden layer."""
 
-from ._base import BaseDeepNet, BaseDeepNetClassifier, _zeros
+from ._base import BaseDeepNetClassifier, _zeros
 
 
 class LogisticRegressionGD(BaseDeepNetClassifier):
@@ -113,11 +113,12 @@ n_layers_, n_outputs_, out_activation_ :
     activation = "identity"
     init = "zeros"
     negative_slope = 0.0
+    dropout = 0.0
 
     _parameter_constraints = {
         name: constraint
-        for name, constraint in BaseDeepNet._parameter_constraints.items()
-        if name not in ("hidden_layer_sizes", "activation", "init", "negative_slope")
+        for name, constraint in BaseDeepNetClassifier._parameter_constraints.items()
+        if name not in ("hidden_layer_sizes", "activation", "init", "negative_slope", "dropout")
     }
 
     def __init__(
@@ -144,6 +145,10 @@ n_layers_, n_outputs_, out_activation_ :
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        class_weight=None,
+        scoring="loss",
+        decay_rate=0.5,
+        decay_steps=10,
     ):
         self.solver = solver
         self.alpha = alpha
@@ -166,6 +171,10 @@ n_layers_, n_outputs_, out_activation_ :
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.class_weight = class_weight
+        self.scoring = scoring
+        self.decay_rate = decay_rate
+        self.decay_steps = decay_steps
 
     def _layer_initializers(self, n_layers):
         return [_zeros] * n_layers

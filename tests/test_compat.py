@@ -30,7 +30,15 @@ def test_get_params_superset_of_mlp_with_same_defaults():
         assert key in ours, f"missing MLPClassifier parameter {key!r}"
         assert ours[key] == value, f"default of {key!r}: {ours[key]!r} != {value!r}"
         assert type(ours[key]) is type(value), f"type of default {key!r} differs"
-    assert set(ours) - set(theirs) == {"init", "negative_slope"}
+    assert set(ours) - set(theirs) == {
+        "init",
+        "negative_slope",
+        "dropout",
+        "class_weight",
+        "scoring",
+        "decay_rate",
+        "decay_steps",
+    }
     assert ours["init"] == "auto"
     assert ours["negative_slope"] == 0.01
 
@@ -285,7 +293,7 @@ def test_learning_rate_schedule_refused_by_full_batch_solvers(
 def test_early_stopping_with_lbfgs_warns_instead_of_being_silently_ignored(Estimator, iris):
     # MLPClassifier code with solver="lbfgs", early_stopping=True must still run
     X, y = iris
-    with pytest.warns(UserWarning, match="early_stopping=True is ignored"):
+    with pytest.warns(UserWarning, match="early_stopping=True and X_val/y_val are ignored"):
         est = Estimator(solver="lbfgs", early_stopping=True, max_iter=5).fit(X, y)
     assert est.validation_scores_ is None
 

@@ -533,6 +533,7 @@ def test_early_stopping_imbalanced_multiclass():
         n_iter_no_change=5,
         learning_rate_init=0.05,
         max_iter=500,
+        scoring="accuracy",
         random_state=0,
     ).fit(X, y)
     assert est.n_iter_ < 500
