@@ -1,145 +1,40 @@
 """DeepNetClassifier: the L-layer fully connected network classifier and its public parameters."""
 
+from . import _docs
 from ._base import BaseDeepNetClassifier
 
 
 class DeepNetClassifier(BaseDeepNetClassifier):
-    """Fully connected L-layer network classifier trained by vectorized backpropagation.
+    __doc__ = _docs.compose(
+        """Fully connected L-layer network classifier trained by vectorized backpropagation.
 
     A drop-in superset of :class:`sklearn.neural_network.MLPClassifier`: every parameter of it
-    with the same name, meaning and default, the same fitted attributes and methods, plus the
-    ``init`` and ``negative_slope`` parameters, the ``leaky_relu`` activation and the ``gd``
-    and ``agd`` solvers.
+    with the same name, meaning and default, the same fitted attributes and methods, plus
+    dropout, class weights, a validation set of your own (``fit(..., X_val=, y_val=)``) with
+    any scorer, step and exponential learning-rate decay, the ``init`` and ``negative_slope``
+    parameters, the ``leaky_relu`` activation and the ``gd`` and ``agd`` solvers.
 
     The output layer follows the target: one sigmoid unit for binary ``y``, a softmax for
     multiclass ``y``, one sigmoid per label for a multilabel indicator matrix. The training
-    objective on a batch with sample weights ``s`` is::
+    objective on a batch with sample weights ``s`` (times the class weights) is::
 
         (sum_i s_i * cross_entropy_i + alpha / 2 * sum_l ||W_l||^2) / sum_i s_i
 
-    Parameters
-    ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        Number of units of each hidden layer; ``()`` gives logistic regression.
-    activation : {'identity', 'logistic', 'sigmoid', 'tanh', 'relu', 'leaky_relu'}, \
-            default='relu'
-        Activation of the hidden layers (``'sigmoid'`` is another name for ``'logistic'``).
-    solver : {'adam', 'sgd', 'gd', 'agd', 'lbfgs'}, default='adam'
-        - ``'adam'``: Adam on mini-batches.
-        - ``'sgd'``: mini-batch stochastic gradient descent with (Nesterov) momentum.
-        - ``'gd'``: full-batch gradient descent with a fixed step, the course's algorithm:
-          one step per epoch.
-        - ``'agd'``: full-batch Nesterov-accelerated gradient descent with a backtracking line
-          search and adaptive restart; it needs no learning rate.
-        - ``'lbfgs'``: SciPy's L-BFGS-B on the full objective.
-    alpha : float, default=0.0001
-        Strength of the L2 penalty on the weights (not the biases).
-    batch_size : int or 'auto', default='auto'
-        Mini-batch size of ``'sgd'`` and ``'adam'``; ``'auto'`` means ``min(200, n_samples)``.
-        Full-batch solvers use every sample in each step.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of ``'gd'``, ``'sgd'`` and ``'adam'`` (for Adam it scales the
-        base step size):
-
-        - ``'constant'``: ``learning_rate_init`` throughout.
-        - ``'invscaling'``: after each epoch, ``learning_rate_init / (t_ + 1) ** power_t``
-          where ``t_`` counts the training samples seen.
-        - ``'adaptive'``: constant while the training loss (the validation score with
-          ``early_stopping``) keeps improving by ``tol``; after more than
-          ``n_iter_no_change`` epochs without improvement it is divided by 5, and training
-          stops once it would fall to 1e-6 or below.
-
-        ``'agd'`` and ``'lbfgs'`` choose their own steps: any schedule other than
-        ``'constant'`` raises a ``ValueError`` with them.
-    learning_rate_init : float, default=0.001
-        Initial step size of ``'gd'``, ``'sgd'`` and ``'adam'``; for ``'agd'`` only the length
-        of the probe step of its first Lipschitz estimate. Unused by ``'lbfgs'``.
-    power_t : float, default=0.5
-        Exponent of the ``'invscaling'`` schedule.
-    max_iter : int, default=200
-        Maximum number of epochs (iterations for ``'lbfgs'``).
-    shuffle : bool, default=True
-        Shuffle the samples before each epoch of the mini-batch solvers.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialization, the shuffling and the early-stopping split.
-    tol : float, default=1e-4
-        Convergence threshold. Full-batch solvers (``'gd'``, ``'agd'``, ``'lbfgs'``), which see
-        the exact gradient, stop once its largest absolute entry is at most ``tol``. Mini-batch
-        solvers (``'sgd'``, ``'adam'``) stop after more than ``n_iter_no_change`` consecutive
-        epochs that improve the training loss by less than ``tol``. With ``early_stopping``
-        every epoch-based solver also stops after more than ``n_iter_no_change`` epochs that
-        improve the validation score by less than ``tol``.
-    verbose : bool, default=False
-        Print the loss (and validation score) after each epoch.
-    warm_start : bool, default=False
-        Start ``fit`` from the previous solution instead of a new initialization.
-    momentum : float, default=0.9
-        Momentum of ``'sgd'``, in ``[0, 1]``.
-    nesterovs_momentum : bool, default=True
-        Use Nesterov's momentum with ``'sgd'``.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stratified by class (random
-        for multilabel targets, and with a warning when a class has a single sample), stop
-        when its accuracy stops improving and restore the weights of the best epoch.
-        Epoch-based solvers only: ``'lbfgs'`` ignores it with a warning, never silently.
-    validation_fraction : float, default=0.1
-        Fraction held out for early stopping, in ``(0, 1)``.
-    beta_1 : float, default=0.9
-        Decay rate of Adam's first moment estimate, in ``[0, 1)``.
-    beta_2 : float, default=0.999
-        Decay rate of Adam's second moment estimate, in ``[0, 1)``.
-    epsilon : float, default=1e-8
-        Adam's numerical-stability term.
-    n_iter_no_change : int, default=10
-        Number of epochs without ``tol`` improvement tolerated before stopping.
-    max_fun : int, default=15000
-        Maximum number of objective evaluations of ``'lbfgs'``.
-    init : {'auto', 'he', 'glorot', 'normal'}, default='auto'
-        Weight initialization; biases start at zero, weights never do.
-
-        - ``'auto'``: He for layers feeding ``relu``/``leaky_relu`` units, Glorot otherwise.
-        - ``'he'``: ``N(0, 2 / fan_in)``.
-        - ``'glorot'``: ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``.
-        - ``'normal'``: the course's ``N(0, 1) * 0.01``.
-    negative_slope : float, default=0.01
-        Slope of ``leaky_relu`` for negative inputs, in ``[0, 1)``.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    coefs_ : list of ndarray
-        ``coefs_[l]`` has shape ``(fan_in, fan_out)`` (row-major: ``Z = A_prev @ W + b``).
-    intercepts_ : list of ndarray
-        ``intercepts_[l]`` has shape ``(fan_out,)``.
-    loss_ : float
-        Training loss (objective above) of the last epoch.
-    loss_curve_ : list of float
-        Training loss after each epoch (each iteration for ``'lbfgs'``).
-    best_loss_ : float or None
-        Lowest training loss reached; ``None`` with ``early_stopping``.
-    validation_scores_ : list of float or None
-        Validation accuracy after each epoch with ``early_stopping``, else ``None``.
-    best_validation_score_ : float or None
-        Best validation accuracy with ``early_stopping``, else ``None``.
-    n_iter_ : int
-        Number of epochs (``'lbfgs'``: iterations) run.
-    t_ : int
-        Number of training samples seen by the solver.
-    n_layers_ : int
-        Number of layers, input and output included.
-    n_outputs_ : int
-        Number of output units.
+""",
+        _docs.parameters(*_docs.NETWORK_PARAMETERS, "class_weight", *_docs.TRAINING_PARAMETERS),
+        _docs.attributes(
+            "classes_",
+            *_docs.NETWORK_ATTRIBUTES,
+            out_activation_="""\
     out_activation_ : str
-        ``'logistic'`` or ``'softmax'``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names, when ``X`` has string column names.
-
+        ``'logistic'`` (binary, multilabel) or ``'softmax'`` (multiclass).
+""",
+        ),
+        """\
     See Also
     --------
     LogisticRegressionGD : The same engine with no hidden layer.
+    DeepNetRegressor : The regression counterpart.
     sklearn.neural_network.MLPClassifier : The estimator this one extends.
 
     Notes
@@ -150,7 +45,9 @@ class DeepNetClassifier(BaseDeepNetClassifier):
     by Adam and rejected by solvers that cannot use them instead of being ignored; lbfgs warns
     that it ignores ``early_stopping``; assigning ``coefs_[l]`` writes into the model; a diverging
     loss raises a ``ValueError`` naming the learning rate after restoring the last finite
-    weights; ``decision_function`` returns the output logits.
+    weights; ``decision_function`` returns the output logits; validation scores default to the
+    negated validation loss (``scoring='loss'``), ``scoring='accuracy'`` gives
+    ``MLPClassifier``'s.
 
     Examples
     --------
@@ -160,7 +57,8 @@ class DeepNetClassifier(BaseDeepNetClassifier):
     >>> clf = DeepNetClassifier(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
-    """
+""",
+    )
 
     def __init__(
         self,

@@ -1,10 +1,12 @@
 """LogisticRegressionGD: the shared network engine configured with no hidden layer."""
 
+from . import _docs
 from ._base import BaseDeepNetClassifier, _zeros
 
 
 class LogisticRegressionGD(BaseDeepNetClassifier):
-    """Logistic regression trained by (accelerated) gradient descent on the network engine.
+    __doc__ = (
+        """Logistic regression trained by (accelerated) gradient descent on the network engine.
 
     A :class:`DeepNetClassifier` with no hidden layer: one sigmoid unit for binary targets
     (``coef_`` of shape ``(1, n_features)``), a softmax over the classes for multiclass targets
@@ -27,7 +29,8 @@ class LogisticRegressionGD(BaseDeepNetClassifier):
         L2 penalty on the weights (not the intercept); ``alpha = 1 / C``.
     batch_size : int or 'auto', default='auto'
         Mini-batch size of ``'sgd'`` and ``'adam'``.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential'}, \\
+            default='constant'
         Learning-rate schedule of ``'gd'``, ``'sgd'`` and ``'adam'``, as in
         :class:`DeepNetClassifier`; other solvers accept only ``'constant'``.
     learning_rate_init : float, default=0.1
@@ -68,7 +71,9 @@ class LogisticRegressionGD(BaseDeepNetClassifier):
         Epochs without ``tol`` improvement tolerated before stopping.
     max_fun : int, default=15000
         Maximum number of objective evaluations of ``'lbfgs'``.
-
+"""
+        + _docs.entries("class_weight", *_docs.TRAINING_PARAMETERS)
+        + """
     Attributes
     ----------
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
@@ -83,8 +88,8 @@ class LogisticRegressionGD(BaseDeepNetClassifier):
         Final value of the objective.
     loss_curve_ : list of float
         Objective after each epoch or iteration.
-    coefs_, intercepts_, best_loss_, validation_scores_, best_validation_score_, t_, \
-n_layers_, n_outputs_, out_activation_ :
+    coefs_, intercepts_, best_loss_, validation_scores_, validation_loss_curve_, \
+best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
         As in :class:`DeepNetClassifier`.
     n_features_in_ : int
         Number of features seen during fit.
@@ -106,7 +111,8 @@ n_layers_, n_outputs_, out_activation_ :
     >>> model = make_pipeline(StandardScaler(), LogisticRegressionGD()).fit(X, y)
     >>> model.score(X, y) > 0.95
     True
-    """
+"""
+    )
 
     # The engine reads these; they are fixed, not parameters.
     hidden_layer_sizes = ()
