@@ -1,8 +1,16 @@
 """Neural-network estimators trained by vectorized NumPy backpropagation, for scikit-learn."""
 
 from ._classifier import DeepNetClassifier
+from ._gradient_check import check_gradients
 from ._logistic import LogisticRegressionGD
+from ._regressor import DeepNetRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["DeepNetClassifier", "LogisticRegressionGD", "__version__"]
+__all__ = [
+    "DeepNetClassifier",
+    "DeepNetRegressor",
+    "LogisticRegressionGD",
+    "__version__",
+    "check_gradients",
+]

@@ -2,9 +2,9 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_deepnet import DeepNetClassifier, LogisticRegressionGD
+from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, LogisticRegressionGD
 
 
-@parametrize_with_checks([DeepNetClassifier(), LogisticRegressionGD()])
+@parametrize_with_checks([DeepNetClassifier(), LogisticRegressionGD(), DeepNetRegressor()])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
