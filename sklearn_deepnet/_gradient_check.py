@@ -62,6 +62,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-7, random
     """
     fitted = hasattr(estimator, "_network")
     est = copy.deepcopy(estimator) if fitted else clone(estimator)
+    est._validate_params()
     X, Y, strata = est._validate_training_data(X, y, incremental=fitted, reset=not fitted)
     sample_weight = est._training_weights(sample_weight, X, Y, strata, incremental=False)
     if not fitted:

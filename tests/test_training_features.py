@@ -375,6 +375,11 @@ def test_check_gradients_on_a_fitted_model_leaves_it_untouched():
     np.testing.assert_array_equal(clf.coef_, before)
 
 
+def test_check_gradients_validates_the_parameters():
+    with pytest.raises(ValueError, match="'loss' parameter of DeepNetRegressor"):
+        check_gradients(DeepNetRegressor((8,)), X_IRIS, Y_IRIS.astype(float))
+
+
 def test_check_gradients_catches_a_broken_backward_pass(monkeypatch):
     from sklearn_deepnet.nn.activations import Tanh
 
