@@ -220,7 +220,7 @@ class BaseDeepNet(_PersistenceMixin, BaseEstimator):
                 "cannot stop on or monitor a validation score: it trains on all the data. Use "
                 "an epoch-based solver ('gd', 'agd', 'sgd' or 'adam') to stop early.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
 
     # -- fitting -------------------------------------------------------------------------------
@@ -366,7 +366,7 @@ default=None
                 f"(max_iter={self.max_iter}, max_fun={self.max_fun}): {result.message}. "
                 "Increase max_iter or max_fun, or scale the data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     def _split_validation(self, X, Y, strata, sample_weight, rng):
@@ -428,7 +428,7 @@ default=None
                 f"batch_size={self.batch_size} is larger than the {n_samples} training "
                 "samples; using full batches.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
         return min(self.batch_size, n_samples)
 
@@ -480,14 +480,14 @@ default=None
                     break
         except KeyboardInterrupt:
             stop_reason = "interrupted"
-            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=4)
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=5)
         if stop_reason is None:
             warnings.warn(
                 f"Solver {self.solver!r}: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet. Increase max_iter, raise "
                 "learning_rate_init or scale the data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         if stopping and hasattr(self, "_best_params"):
             if not incremental:
@@ -500,7 +500,7 @@ default=None
                     f"of the best call (score {self.best_validation_score_:.6g}) were restored. "
                     "Stop calling partial_fit, or set early_stopping=False to keep training.",
                     UserWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
 
     def _run_epoch(self, optimizer, objective, X, Y, sample_weight, batch_size, rates, rng):
@@ -779,7 +779,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
                 f"A column-vector {name} was passed when a 1d array was expected. Please change "
                 f"the shape of {name} to (n_samples,), for example using ravel().",
                 DataConversionWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
             y = y.ravel()
         check_classification_targets(y)
