@@ -3,6 +3,7 @@
 from ._classifier import DeepNetClassifier
 from ._gradient_check import check_gradients
 from ._logistic import LogisticRegressionGD
+from ._persistence import InconsistentDeepNetVersionWarning, dump, load
 from ._regressor import DeepNetRegressor
 
 __version__ = "0.1.0"
@@ -10,7 +11,10 @@ __version__ = "0.1.0"
 __all__ = [
     "DeepNetClassifier",
     "DeepNetRegressor",
+    "InconsistentDeepNetVersionWarning",
     "LogisticRegressionGD",
     "__version__",
     "check_gradients",
+    "dump",
+    "load",
 ]
