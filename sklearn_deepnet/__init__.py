@@ -1,6 +1,7 @@
 """Neural-network estimators trained by vectorized NumPy backpropagation, for scikit-learn."""
 
 from ._classifier import DeepNetClassifier
+from ._display import LossCurveDisplay
 from ._gradient_check import check_gradients
 from ._logistic import LogisticRegressionGD
 from ._persistence import InconsistentDeepNetVersionWarning, dump, load
@@ -13,6 +14,7 @@ __all__ = [
     "DeepNetRegressor",
     "InconsistentDeepNetVersionWarning",
     "LogisticRegressionGD",
+    "LossCurveDisplay",
     "__version__",
     "check_gradients",
     "dump",

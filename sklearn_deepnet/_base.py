@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._callbacks import CallbackSupportMixin, begin_fit
 from ._persistence import _PersistenceMixin
 from .nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, Objective, get_activation
 from .nn.activations import ACTIVATIONS
@@ -109,7 +110,7 @@ class _ParameterList(list):
             view[...] = new
 
 
-class BaseDeepNet(_PersistenceMixin, BaseEstimator):
+class BaseDeepNet(CallbackSupportMixin, _PersistenceMixin, BaseEstimator):
     """Shared machinery of the networks trained by backpropagation.
 
     Not for direct use: subclasses define ``__init__`` (the public parameters) and the target
@@ -258,6 +259,7 @@ default=None
         """Validate, set up the network on a first pass, then run the solver."""
         has_validation_set = _check_validation_args(*validation_data)
         self._check_solver_options(has_validation_set)
+        X_given, y_given = X, y  # what callbacks score the model on
         first_pass = not hasattr(self, "_network") or (not self.warm_start and not incremental)
         X, Y, strata = self._validate_training_data(X, y, incremental, reset=first_pass)
         sample_weight = self._training_weights(sample_weight, X, Y, strata, incremental)
@@ -269,9 +271,18 @@ default=None
         if sample_weight is not None:
             sample_weight = sample_weight.astype(dtype, copy=False)
         objective = Objective(self._network, self.alpha)
+        callbacks = begin_fit(
+            self,
+            X_given,
+            y_given,
+            sample_weight,
+            max_epochs=1 if incremental else self.max_iter,
+            task_name="partial_fit" if incremental else "fit",
+        )
         with np.errstate(over="ignore", invalid="ignore"):
             if self.solver == "lbfgs":
-                self._fit_lbfgs(objective, X, Y, sample_weight)
+                self._fit_lbfgs(objective, X, Y, sample_weight, callbacks)
+                callbacks.end()
                 return self
             validation = None
             if has_validation_set:
@@ -280,7 +291,10 @@ default=None
                 (X, Y, sample_weight), validation = self._split_validation(
                     X, Y, strata, sample_weight, rng
                 )
-            self._fit_epochs(objective, X, Y, sample_weight, validation, rng, incremental)
+            self._fit_epochs(
+                objective, X, Y, sample_weight, validation, rng, incremental, callbacks
+            )
+        callbacks.end()
         return self
 
     def _training_weights(self, sample_weight, X, Y, strata, incremental):
@@ -336,7 +350,7 @@ default=None
             return SOLVERS["adam"](lr, self.beta_1, self.beta_2, self.epsilon)
         return SOLVERS[self.solver](lr)
 
-    def _fit_lbfgs(self, objective, X, Y, sample_weight):
+    def _fit_lbfgs(self, objective, X, Y, sample_weight, callbacks):
         """Run SciPy's L-BFGS-B on the full objective."""
         params = self._network.params
         solver = SOLVERS["lbfgs"](self.max_iter, self.max_fun, self.tol)
@@ -348,6 +362,8 @@ default=None
             self.t_ += X.shape[0]
             if self.verbose:
                 self._report(len(self.loss_curve_), loss, None, start)
+            if callbacks.epoch_end():
+                raise StopIteration  # a callback asked to stop; scipy >= 1.11 ends L-BFGS here
 
         result = solver.minimize(
             params, lambda: objective.loss_and_gradient(X, Y, sample_weight, grad), record
@@ -415,6 +431,14 @@ default=None
         weights = (
             (None, None) if sample_weight is None else (sample_weight[train], sample_weight[val])
         )
+        for part, part_weights in zip(("validation", "training"), weights[::-1], strict=True):
+            if part_weights is not None and not part_weights.any():
+                raise ValueError(
+                    f"Every sample of the early-stopping {part} split has zero weight, so it "
+                    "cannot be scored or trained on. Give more samples a positive "
+                    "sample_weight, change random_state or validation_fraction, or pass X_val "
+                    "and y_val."
+                )
         return (X[train], Y[train], weights[0]), _Validation(X[val], Y[val], weights[1])
 
     def _batch_size(self, optimizer, n_samples):
@@ -432,7 +456,7 @@ default=None
             )
         return min(self.batch_size, n_samples)
 
-    def _fit_epochs(self, objective, X, Y, sample_weight, validation, rng, incremental):
+    def _fit_epochs(self, objective, X, Y, sample_weight, validation, rng, incremental, callbacks):
         """The epoch loop of the gd, agd, sgd and adam solvers.
 
         Each epoch: set the scheduled learning rate, take the solver's steps, check for
@@ -459,6 +483,7 @@ default=None
         try:
             for _ in range(self.max_iter):
                 last_finite[...] = self._network.params
+                callbacks.epoch_begin()
                 self._set_scheduled_learning_rate(optimizer)
                 loss, last_grad = self._run_epoch(
                     optimizer, objective, X, Y, sample_weight, batch_size, rates, rng
@@ -473,6 +498,8 @@ default=None
                 if self.verbose:
                     self._report(self.n_iter_, self.loss_, score, start)
                 stop_reason = self._stop_reason(optimizer, last_grad, score if stopping else None)
+                if callbacks.epoch_end() and stop_reason is None:
+                    stop_reason = "callback"
                 if stop_reason is not None:
                     break
                 if incremental:

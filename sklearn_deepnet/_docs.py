@@ -242,7 +242,7 @@ ATTRIBUTES = {
         Number of features seen during fit.
 """,
     "feature_names_in_": """\
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names, when ``X`` has string column names.
 """,
     "validation_loss_curve_": """\

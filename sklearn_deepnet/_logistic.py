@@ -29,7 +29,7 @@ class LogisticRegressionGD(BaseDeepNetClassifier):
         L2 penalty on the weights (not the intercept); ``alpha = 1 / C``.
     batch_size : int or 'auto', default='auto'
         Mini-batch size of ``'sgd'`` and ``'adam'``.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential'}, \\
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential'}, \
             default='constant'
         Learning-rate schedule of ``'gd'``, ``'sgd'`` and ``'adam'``, as in
         :class:`DeepNetClassifier`; other solvers accept only ``'constant'``.
@@ -93,7 +93,7 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
         As in :class:`DeepNetClassifier`.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names, when ``X`` has string column names.
 
     See Also

@@ -235,6 +235,15 @@ def test_validation_set_errors():
         clf.fit(X, y, X_val=X[:5], y_val=y[:4])
 
 
+def test_zero_weight_validation_split_is_a_clear_error():
+    X, y = _imbalanced()
+    weights = np.zeros(len(y))
+    weights[:3] = 1.0  # the 30 held-out samples almost surely all weigh 0
+    clf = DeepNetClassifier((4,), early_stopping=True, random_state=0)
+    with pytest.raises(ValueError, match="validation split has zero weight"):
+        clf.fit(X, y, sample_weight=weights)
+
+
 def test_partial_fit_with_early_stopping_on_a_validation_set():
     X, y = make_classification(n_samples=200, n_features=20, n_informative=3, random_state=0)
     X_tr, y_tr, X_val, y_val = _split(X, y, n_val=60)
