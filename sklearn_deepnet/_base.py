@@ -60,6 +60,34 @@ def _check_validation_args(X_val, y_val, sample_weight_val):
     return X_val is not None
 
 
+_SCALE_LIMIT = 1e4
+
+
+def _warn_if_badly_scaled(X):
+    """Warn when the features' magnitudes make gradient training stall or diverge.
+
+    A column's magnitude is its largest absolute value; all-zero columns are ignored. The
+    warning fires when the largest magnitude exceeds ``1e4``, the smallest is below ``1e-4``,
+    or the two differ by more than a factor ``1e4``.
+    """
+    if sp.issparse(X):
+        scale = abs(X).max(axis=0).toarray().ravel()
+    else:
+        scale = np.maximum(X.max(axis=0), -X.min(axis=0))
+    scale = scale[scale > 0]
+    if scale.size == 0:
+        return
+    low, high = float(scale.min()), float(scale.max())
+    if high > _SCALE_LIMIT or low < 1 / _SCALE_LIMIT or high > _SCALE_LIMIT * low:
+        warnings.warn(
+            f"The features of X have magnitudes from {low:.3g} to {high:.3g} (largest absolute "
+            "value per column): gradient training on them is slow and can stall or diverge. "
+            "Scale them, for example with sklearn.preprocessing.StandardScaler in a Pipeline.",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
 def _zeros(fan_in, fan_out, rng, dtype):
     """Zero weights: only for a network without hidden layers, whose objective is convex."""
     return np.zeros((fan_in, fan_out), dtype=dtype)
@@ -262,6 +290,8 @@ default=None
         X_given, y_given = X, y  # what callbacks score the model on
         first_pass = not hasattr(self, "_network") or (not self.warm_start and not incremental)
         X, Y, strata = self._validate_training_data(X, y, incremental, reset=first_pass)
+        if first_pass:
+            _warn_if_badly_scaled(X)
         sample_weight = self._training_weights(sample_weight, X, Y, strata, incremental)
         rng = check_random_state(self.random_state)
         if first_pass:
@@ -304,9 +334,13 @@ default=None
 
     def _validation_set(self, X_val, y_val, sample_weight_val, dtype, incremental):
         """Validate a user's validation set against the training data's features and targets."""
-        X_val = validate_data(
-            self, X_val, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
+        try:
+            X_val = validate_data(
+                self, X_val, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+                reset=False,
+            )
+        except ValueError as exc:
+            raise ValueError(f"X_val is invalid: {exc}") from exc
         Y_val, strata = self._encode_validation_targets(y_val)
         if Y_val.shape[0] != X_val.shape[0]:
             raise ValueError(
@@ -323,7 +357,19 @@ default=None
         """Build the network and reset every fitted attribute."""
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
         activation = get_activation(self.activation, self.negative_slope)
-        network = Network(sizes, activation, OUTPUTS[self._output_name()](), dtype)
+        fans = zip(sizes[:-1], sizes[1:], strict=True)
+        n_params = sum(fan_in * fan_out + fan_out for fan_in, fan_out in fans)
+        try:
+            if n_params > np.iinfo(np.intp).max // np.dtype(dtype).itemsize:
+                raise MemoryError("more bytes than the address space holds")
+            network = Network(sizes, activation, OUTPUTS[self._output_name()](), dtype)
+        except MemoryError as exc:
+            raise MemoryError(
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} gives a network of "
+                f"{n_params:,} parameters ({n_params * np.dtype(dtype).itemsize / 2**30:,.4g} GiB "
+                f"as {np.dtype(dtype).name}), more than can be allocated. Use fewer or smaller "
+                "hidden layers."
+            ) from exc
         network.initialize(self._layer_initializers(network.n_layers), rng)
         self._network = network
         self.n_outputs_ = n_outputs
@@ -356,8 +402,11 @@ default=None
         solver = SOLVERS["lbfgs"](self.max_iter, self.max_fun, self.tol)
         grad = np.empty_like(params)
         start = time.perf_counter()
+        accepted = params.copy()  # the last iterate L-BFGS accepted
+        n_before = len(self.loss_curve_)
 
         def record(loss):
+            accepted[...] = params  # params hold the point just evaluated: the new iterate
             self.loss_curve_.append(loss)
             self.t_ += X.shape[0]
             if self.verbose:
@@ -365,9 +414,19 @@ default=None
             if callbacks.epoch_end():
                 raise StopIteration  # a callback asked to stop; scipy >= 1.11 ends L-BFGS here
 
-        result = solver.minimize(
-            params, lambda: objective.loss_and_gradient(X, Y, sample_weight, grad), record
-        )
+        try:
+            result = solver.minimize(
+                params, lambda: objective.loss_and_gradient(X, Y, sample_weight, grad), record
+            )
+        except KeyboardInterrupt:
+            params[...] = accepted
+            self.n_iter_ = len(self.loss_curve_) - n_before
+            self.loss_ = (
+                self.loss_curve_[-1] if self.n_iter_ else objective.loss(X, Y, sample_weight)
+            )
+            self.best_loss_ = min([self.loss_, *self.loss_curve_])
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=5)
+            return
         if not np.all(np.isfinite(params)) or not np.isfinite(result.fun):
             raise ValueError(
                 "L-BFGS produced non-finite weights: the input features are probably too large. "
@@ -508,6 +567,22 @@ default=None
         except KeyboardInterrupt:
             stop_reason = "interrupted"
             warnings.warn("Training interrupted by user.", UserWarning, stacklevel=5)
+        first = len(self.loss_curve_) - self.n_iter_
+        if (
+            not incremental
+            and stop_reason != "interrupted"
+            and optimizer.uses_learning_rate
+            and self.n_iter_ > 1
+            and self.loss_curve_[-1] > self.loss_curve_[first]
+        ):
+            warnings.warn(
+                f"Training ended with a higher loss ({self.loss_curve_[-1]:.4g}) than its first "
+                f"epoch's ({self.loss_curve_[first]:.4g}): learning_rate_init="
+                f"{self.learning_rate_init} is probably too large. Use a smaller "
+                "learning_rate_init (for example ten times smaller).",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
         if stop_reason is None:
             warnings.warn(
                 f"Solver {self.solver!r}: Maximum iterations ({self.max_iter}) reached and the "
@@ -551,6 +626,8 @@ default=None
         for batch in gen_batches(n_samples, batch_size):
             rows = order[batch] if shuffled else batch
             weights = None if sample_weight is None else sample_weight[rows]
+            if weights is not None and not weights.any():
+                continue  # only zero-weight samples: the batch holds no data, take no step
             X_batch = X[rows]
             masks = self._network.dropout_masks(X_batch.shape[0], rates, rng) if dropout else None
             batch_loss, grad = objective.loss_and_gradient(
@@ -794,7 +871,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         if reset and len(self.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes, but the data "
-                f"contains only one class: {self.classes_[0]!r}."
+                f"contains only one class: {self.classes_.tolist()[0]!r}."
             )
         Y, strata = self._encode(y)
         return X, Y.astype(X.dtype, copy=False), strata
@@ -824,8 +901,8 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         unseen = np.setdiff1d(np.unique(y), self.classes_) if y.ndim == 1 else []
         if len(unseen) or (y.ndim == 2 and y.shape[1] != len(self.classes_)):
             raise ValueError(
-                f"{name} holds labels {list(unseen) or 'of another shape'} not seen in the "
-                f"first call (classes_={list(self.classes_)}). {advice}"
+                f"{name} holds labels {np.asarray(unseen).tolist() or 'of another shape'} not seen "
+                f"in the first call (classes_={self.classes_.tolist()}). {advice}"
             )
 
     def _encode(self, y):
@@ -878,7 +955,17 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
                 per_class = self._class_weight_dict(classes)
             class_weights = per_class[strata]
         class_weights = class_weights.astype(X.dtype)
-        return class_weights if sample_weight is None else sample_weight * class_weights
+        if not np.isfinite(class_weights).all() or (class_weights < 0).any():
+            raise ValueError(
+                f"class_weight must give finite weights >= 0, got {self.class_weight!r}."
+            )
+        weights = class_weights if sample_weight is None else sample_weight * class_weights
+        if not weights.any():
+            raise ValueError(
+                "class_weight (times sample_weight) gives every sample a weight of zero; at "
+                "least one sample must weigh more than zero."
+            )
+        return weights
 
     def _class_weight_dict(self, classes):
         """Per-class weights from a ``{class: weight}`` dict; absent classes weigh 1."""
@@ -892,7 +979,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         if unknown:
             raise ValueError(
                 f"class_weight has keys {unknown} that are not classes of y "
-                f"(classes_={list(classes)}); use the class labels as keys."
+                f"(classes_={classes.tolist()}); use the class labels as keys."
             )
         return np.array([float(self.class_weight.get(c, 1.0)) for c in classes.tolist()])
 
@@ -940,6 +1027,13 @@ default=None
         -------
         self : object
             The updated estimator.
+
+        Notes
+        -----
+        ``k`` calls on the same data equal ``fit(X, y)`` with ``max_iter=k`` bit for bit when
+        mini-batches are not shuffled (``shuffle=False``, or a full-batch solver), the schedule
+        is ``'constant'``, ``'invscaling'``, ``'step'`` or ``'exponential'``, there is no early
+        stopping, and ``fit`` runs all ``k`` epochs.
         """
         if not hasattr(self, "_network"):
             if classes is None:
@@ -957,8 +1051,8 @@ default=None
             self.classes_ = self._label_binarizer.classes_
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(
-                f"classes={list(classes)} differs from the classes of the first call "
-                f"({list(self.classes_)})."
+                f"classes={np.asarray(classes).tolist()} differs from the classes of the first "
+                f"call ({self.classes_.tolist()})."
             )
         return self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val), True)
 
