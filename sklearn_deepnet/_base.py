@@ -1,120 +1,42 @@
 """The shared estimator base: parameter validation, the training loop as named steps, prediction.
 
 ``BaseDeepNet`` turns scikit-learn data into arrays for the engine in :mod:`sklearn_deepnet.nn` and
-runs it; ``BaseDeepNetClassifier`` adds label encoding and the classifier's prediction methods.
-The public estimators are configurations of these: ``DeepNetClassifier`` exposes every parameter,
+runs it. ``BaseDeepNetClassifier`` (in ``_base_classifier.py``) adds label encoding and the
+classifier's prediction methods; ``DeepNetRegressor`` adds real-valued targets. The public
+estimators are configurations of these: ``DeepNetClassifier`` exposes every parameter,
 ``LogisticRegressionGD`` fixes the network to have no hidden layer.
 """
 
 import time
 import warnings
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import expit, log_expit
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
-    check_array,
     check_is_fitted,
     check_random_state,
     validate_data,
 )
 
 from ._callbacks import CallbackSupportMixin, begin_fit
+from ._input_checks import (
+    _check_sample_weight,
+    _check_validation_args,
+    _Validation,
+    _warn_if_badly_scaled,
+)
 from ._persistence import _PersistenceMixin
 from .nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, Objective, get_activation
 from .nn.activations import ACTIVATIONS
 
 _SCHEDULES = ("constant", "invscaling", "adaptive", "step", "exponential")
 _RELU_FAMILY = ("relu", "leaky_relu")
-
-
-class _Validation(NamedTuple):
-    """A validation set in the engine's terms: inputs, encoded targets, weights."""
-
-    X: object
-    Y: np.ndarray
-    sample_weight: object
-
-
-def _check_validation_args(X_val, y_val, sample_weight_val):
-    """Whether a validation set was given; ``X_val`` and ``y_val`` come together."""
-    if (X_val is None) != (y_val is None):
-        raise ValueError(
-            "X_val and y_val must be given together (a validation set needs both inputs and "
-            "targets); pass both, or neither."
-        )
-    if X_val is None and sample_weight_val is not None:
-        raise ValueError("sample_weight_val was given without X_val and y_val; pass all three.")
-    return X_val is not None
-
-
-_SCALE_LIMIT = 1e4
-
-
-def _warn_if_badly_scaled(X):
-    """Warn when the features' magnitudes make gradient training stall or diverge.
-
-    A column's magnitude is its largest absolute value; all-zero columns are ignored. The
-    warning fires when the largest magnitude exceeds ``1e4``, the smallest is below ``1e-4``,
-    or the two differ by more than a factor ``1e4``.
-    """
-    if sp.issparse(X):
-        scale = abs(X).max(axis=0).toarray().ravel()
-    else:
-        scale = np.maximum(X.max(axis=0), -X.min(axis=0))
-    scale = scale[scale > 0]
-    if scale.size == 0:
-        return
-    low, high = float(scale.min()), float(scale.max())
-    if high > _SCALE_LIMIT or low < 1 / _SCALE_LIMIT or high > _SCALE_LIMIT * low:
-        warnings.warn(
-            f"The features of X have magnitudes from {low:.3g} to {high:.3g} (largest absolute "
-            "value per column): gradient training on them is slow and can stall or diverge. "
-            "Scale them, for example with sklearn.preprocessing.StandardScaler in a Pipeline.",
-            UserWarning,
-            stacklevel=5,
-        )
-
-
-def _zeros(fan_in, fan_out, rng, dtype):
-    """Zero weights: only for a network without hidden layers, whose objective is convex."""
-    return np.zeros((fan_in, fan_out), dtype=dtype)
-
-
-def _check_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
-    """Validate per-sample weights: finite, non-negative, not all zero, one per sample."""
-    if sample_weight is None:
-        return None
-    sample_weight = np.asarray(sample_weight)
-    if sample_weight.ndim == 0:
-        sample_weight = np.full(n_samples, sample_weight)
-    if sample_weight.shape != (n_samples,):
-        raise ValueError(
-            f"{name} has shape {sample_weight.shape}; expected ({n_samples},), "
-            "one weight per sample."
-        )
-    if not np.issubdtype(sample_weight.dtype, np.number) or np.iscomplexobj(sample_weight):
-        raise ValueError(f"{name} must hold real numbers.")
-    sample_weight = sample_weight.astype(dtype)
-    if not np.isfinite(sample_weight).all():
-        raise ValueError(f"{name} contains NaN or infinity; give finite weights.")
-    if (sample_weight < 0).any():
-        raise ValueError(f"{name} contains negative values; weights must be >= 0.")
-    if not sample_weight.any():
-        raise ValueError(f"{name} is zero for every sample; at least one must be > 0.")
-    return sample_weight
 
 
 class _ParameterList(list):
@@ -826,309 +748,4 @@ default=None
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        return tags
-
-
-class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
-    """Classification on top of :class:`BaseDeepNet`: label encoding and class predictions.
-
-    Binary targets train one sigmoid unit, multiclass targets a softmax, a multilabel
-    indicator matrix one sigmoid per label.
-    """
-
-    _parameter_constraints: dict = {
-        **BaseDeepNet._parameter_constraints,
-        "class_weight": [dict, list, StrOptions({"balanced"}), None],
-    }
-
-    def _output_name(self):
-        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
-
-    def _validate_training_data(self, X, y, incremental, reset):
-        """Validate ``X`` and ``y``; return ``X``, the one-hot targets and the class indices."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            multi_output=True,
-            reset=reset,
-        )
-        if sp.issparse(X) and X.format == "csc":
-            X = X.tocsr()  # mini-batches take rows
-        y = self._check_class_targets(y, "y")
-        if reset and not incremental:
-            self._label_binarizer = LabelBinarizer().fit(y)
-            self.classes_ = self._label_binarizer.classes_
-        else:  # partial_fit, or a warm start: the classes are those of the first call
-            self._check_known_labels(
-                y,
-                "y",
-                "Declare every class with partial_fit(..., classes=...) on the first call, or "
-                "refit from scratch.",
-            )
-        if reset and len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes, but the data "
-                f"contains only one class: {self.classes_.tolist()[0]!r}."
-            )
-        Y, strata = self._encode(y)
-        return X, Y.astype(X.dtype, copy=False), strata
-
-    def _check_class_targets(self, y, name):
-        """Ravel a column vector (with a warning) and reject non-classification targets."""
-        if y.ndim == 2 and y.shape[1] == 1:
-            warnings.warn(
-                f"A column-vector {name} was passed when a 1d array was expected. Please change "
-                f"the shape of {name} to (n_samples,), for example using ravel().",
-                DataConversionWarning,
-                stacklevel=6,
-            )
-            y = y.ravel()
-        check_classification_targets(y)
-        target_type = type_of_target(y)
-        if target_type not in ("binary", "multiclass", "multilabel-indicator"):
-            raise ValueError(
-                f"{type(self).__name__} handles binary, multiclass and multilabel-indicator "
-                f"targets; got {target_type!r} for {name}. For several multiclass outputs, wrap "
-                "it in sklearn.multioutput.MultiOutputClassifier."
-            )
-        return y
-
-    def _check_known_labels(self, y, name, advice):
-        """Raise if ``y`` holds labels (or label columns) outside ``classes_``."""
-        unseen = np.setdiff1d(np.unique(y), self.classes_) if y.ndim == 1 else []
-        if len(unseen) or (y.ndim == 2 and y.shape[1] != len(self.classes_)):
-            raise ValueError(
-                f"{name} holds labels {np.asarray(unseen).tolist() or 'of another shape'} not seen "
-                f"in the first call (classes_={self.classes_.tolist()}). {advice}"
-            )
-
-    def _encode(self, y):
-        """One-hot (or indicator) targets and, except for multilabel, the class indices."""
-        Y = self._label_binarizer.transform(y)
-        if self._is_multilabel():
-            return Y, None
-        strata = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)
-        return Y, strata
-
-    def _encode_validation_targets(self, y_val):
-        """Encode ``y_val`` with the training set's classes."""
-        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
-        y_val = self._check_class_targets(y_val, "y_val")
-        self._check_known_labels(
-            y_val, "y_val", "A validation set may only hold classes seen in training."
-        )
-        return self._encode(y_val)
-
-    def _decode_targets(self, Y):
-        """Turn encoded targets back into labels (an indicator matrix for multilabel)."""
-        if self._is_multilabel():
-            return Y.astype(int)
-        if Y.shape[1] > 1:
-            return self.classes_[Y.argmax(axis=1)]
-        return self.classes_[Y[:, 0].astype(int)]
-
-    def _training_weights(self, sample_weight, X, Y, strata, incremental):
-        """``sample_weight`` times the weight of each sample's class (``class_weight``)."""
-        sample_weight = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        if self.class_weight is None:
-            return sample_weight
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' needs the class frequencies of the whole training "
-                "set, which partial_fit never sees (it gets one batch at a time). Pass a dict "
-                "{class: weight} computed from all your labels, for example with "
-                "sklearn.utils.class_weight.compute_class_weight('balanced', classes=..., "
-                "y=y_all), or use fit."
-            )
-        if self._is_multilabel():
-            class_weights = compute_sample_weight(self.class_weight, Y.astype(int))
-        else:
-            classes = self.classes_
-            if self.class_weight == "balanced":
-                per_class = compute_class_weight(
-                    "balanced", classes=np.arange(len(classes)), y=strata
-                )
-            else:
-                per_class = self._class_weight_dict(classes)
-            class_weights = per_class[strata]
-        class_weights = class_weights.astype(X.dtype)
-        if not np.isfinite(class_weights).all() or (class_weights < 0).any():
-            raise ValueError(
-                f"class_weight must give finite weights >= 0, got {self.class_weight!r}."
-            )
-        weights = class_weights if sample_weight is None else sample_weight * class_weights
-        if not weights.any():
-            raise ValueError(
-                "class_weight (times sample_weight) gives every sample a weight of zero; at "
-                "least one sample must weigh more than zero."
-            )
-        return weights
-
-    def _class_weight_dict(self, classes):
-        """Per-class weights from a ``{class: weight}`` dict; absent classes weigh 1."""
-        if not isinstance(self.class_weight, dict):
-            raise ValueError(
-                "class_weight must be None, 'balanced' or a dict {class: weight} for binary and "
-                "multiclass targets (a list of dicts is for multilabel targets), got "
-                f"{self.class_weight!r}."
-            )
-        unknown = [key for key in self.class_weight if key not in set(classes.tolist())]
-        if unknown:
-            raise ValueError(
-                f"class_weight has keys {unknown} that are not classes of y "
-                f"(classes_={classes.tolist()}); use the class labels as keys."
-            )
-        return np.array([float(self.class_weight.get(c, 1.0)) for c in classes.tolist()])
-
-    def _is_multilabel(self):
-        return self._label_binarizer.y_type_ == "multilabel-indicator"
-
-    @available_if(BaseDeepNet._partial_fit_available)
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(
-        self,
-        X,
-        y,
-        sample_weight=None,
-        classes=None,
-        *,
-        X_val=None,
-        y_val=None,
-        sample_weight_val=None,
-    ):
-        """Run one epoch of the solver over ``X``, ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights.
-        classes : array-like of shape (n_classes,), default=None
-            Every class that will ever appear; required on the first call, ignored later.
-        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), \
-default=None
-            A validation set scored after this call's epoch. With ``early_stopping=True``,
-            once its score has not improved by ``tol`` for more than ``n_iter_no_change``
-            calls, the best call's weights are restored and a warning says to stop. Without
-            it, ``partial_fit`` trains and monitors nothing (no split is held out).
-        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_labels), \
-default=None
-            Targets of ``X_val``.
-        sample_weight_val : array-like of shape (n_val_samples,), default=None
-            Weights of the validation samples.
-
-        Returns
-        -------
-        self : object
-            The updated estimator.
-
-        Notes
-        -----
-        ``k`` calls on the same data equal ``fit(X, y)`` with ``max_iter=k`` bit for bit when
-        mini-batches are not shuffled (``shuffle=False``, or a full-batch solver), the schedule
-        is ``'constant'``, ``'invscaling'``, ``'step'`` or ``'exponential'``, there is no early
-        stopping, and ``fit`` runs all ``k`` epochs.
-        """
-        if not hasattr(self, "_network"):
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: list every label "
-                    "that will ever appear, for example classes=np.unique(y_all)."
-                )
-            classes = np.asarray(classes)
-            if classes.ndim != 1 or classes.size < 2:
-                raise ValueError(f"classes must list at least 2 labels, got {classes!r}.")
-            if type_of_target(y) == "multilabel-indicator":
-                self._label_binarizer = LabelBinarizer().fit(y)
-            else:
-                self._label_binarizer = LabelBinarizer().fit(np.unique(classes))
-            self.classes_ = self._label_binarizer.classes_
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"classes={np.asarray(classes).tolist()} differs from the classes of the first "
-                f"call ({self.classes_.tolist()})."
-            )
-        return self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val), True)
-
-    def decision_function(self, X):
-        """Return the output layer's logits (before the sigmoid or softmax).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            1-D for binary targets: positive means ``classes_[1]``.
-        """
-        logits = self._logits(X)
-        return logits[:, 0] if self.n_outputs_ == 1 and not self._is_multilabel() else logits
-
-    def predict(self, X):
-        """Predict class labels (an indicator matrix for multilabel targets).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
-            Labels from ``classes_``.
-        """
-        logits = self._logits(X)
-        if self._is_multilabel():
-            return (logits > 0).astype(int)
-        if self.out_activation_ == "softmax":
-            return self.classes_[logits.argmax(axis=1)]
-        return self.classes_[(logits[:, 0] > 0).astype(int)]
-
-    def predict_proba(self, X):
-        """Return class probabilities computed from the logits.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to 1 (independent per label for multilabel targets).
-        """
-        logits = self._logits(X)
-        if self.n_outputs_ == 1 and not self._is_multilabel():
-            return np.hstack([expit(-logits), expit(logits)])
-        return self._network.output.proba(logits)
-
-    def predict_log_proba(self, X):
-        """Return log-probabilities computed from the logits: finite, never ``log(0)``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Logarithm of :meth:`predict_proba`.
-        """
-        logits = self._logits(X)
-        if self.n_outputs_ == 1 and not self._is_multilabel():
-            return np.hstack([log_expit(-logits), log_expit(logits)])
-        return self._network.output.log_proba(logits)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
         return tags

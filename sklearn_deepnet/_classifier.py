@@ -1,7 +1,7 @@
 """DeepNetClassifier: the L-layer fully connected network classifier and its public parameters."""
 
 from . import _docs
-from ._base import BaseDeepNetClassifier
+from ._base_classifier import BaseDeepNetClassifier
 
 
 class DeepNetClassifier(BaseDeepNetClassifier):

@@ -1,7 +1,14 @@
 """LogisticRegressionGD: the shared network engine configured with no hidden layer."""
 
+import numpy as np
+
 from . import _docs
-from ._base import BaseDeepNetClassifier, _zeros
+from ._base_classifier import BaseDeepNetClassifier
+
+
+def _zeros(fan_in, fan_out, rng, dtype):
+    """Zero weights: only for a network without hidden layers, whose objective is convex."""
+    return np.zeros((fan_in, fan_out), dtype=dtype)
 
 
 class LogisticRegressionGD(BaseDeepNetClassifier):

@@ -1,0 +1,79 @@
+"""Checks of the inputs every estimator shares: sample weights, validation-set arguments, scale."""
+
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class _Validation(NamedTuple):
+    """A validation set in the engine's terms: inputs, encoded targets, weights."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: object
+
+
+def _check_validation_args(X_val, y_val, sample_weight_val):
+    """Whether a validation set was given; ``X_val`` and ``y_val`` come together."""
+    if (X_val is None) != (y_val is None):
+        raise ValueError(
+            "X_val and y_val must be given together (a validation set needs both inputs and "
+            "targets); pass both, or neither."
+        )
+    if X_val is None and sample_weight_val is not None:
+        raise ValueError("sample_weight_val was given without X_val and y_val; pass all three.")
+    return X_val is not None
+
+
+_SCALE_LIMIT = 1e4
+
+
+def _warn_if_badly_scaled(X):
+    """Warn when the features' magnitudes make gradient training stall or diverge.
+
+    A column's magnitude is its largest absolute value; all-zero columns are ignored. The
+    warning fires when the largest magnitude exceeds ``1e4``, the smallest is below ``1e-4``,
+    or the two differ by more than a factor ``1e4``.
+    """
+    if sp.issparse(X):
+        scale = abs(X).max(axis=0).toarray().ravel()
+    else:
+        scale = np.maximum(X.max(axis=0), -X.min(axis=0))
+    scale = scale[scale > 0]
+    if scale.size == 0:
+        return
+    low, high = float(scale.min()), float(scale.max())
+    if high > _SCALE_LIMIT or low < 1 / _SCALE_LIMIT or high > _SCALE_LIMIT * low:
+        warnings.warn(
+            f"The features of X have magnitudes from {low:.3g} to {high:.3g} (largest absolute "
+            "value per column): gradient training on them is slow and can stall or diverge. "
+            "Scale them, for example with sklearn.preprocessing.StandardScaler in a Pipeline.",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
+def _check_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
+    """Validate per-sample weights: finite, non-negative, not all zero, one per sample."""
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight)
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, sample_weight)
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"{name} has shape {sample_weight.shape}; expected ({n_samples},), "
+            "one weight per sample."
+        )
+    if not np.issubdtype(sample_weight.dtype, np.number) or np.iscomplexobj(sample_weight):
+        raise ValueError(f"{name} must hold real numbers.")
+    sample_weight = sample_weight.astype(dtype)
+    if not np.isfinite(sample_weight).all():
+        raise ValueError(f"{name} contains NaN or infinity; give finite weights.")
+    if (sample_weight < 0).any():
+        raise ValueError(f"{name} contains negative values; weights must be >= 0.")
+    if not sample_weight.any():
+        raise ValueError(f"{name} is zero for every sample; at least one must be > 0.")
+    return sample_weight
