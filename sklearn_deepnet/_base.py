@@ -739,11 +739,29 @@ default=None
     def _logits(self, X):
         """Validate ``X`` for prediction and return the network's output logits."""
         check_is_fitted(self, "n_outputs_")
-        if not self.__dict__.get("_input_validated", False):
+        if not self.__dict__.get("_input_validated", False) and not self._is_ready_array(X):
             X = validate_data(
                 self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
             )
         return self._fitted_network().forward(X, keep_cache=False)[0]
+
+    def _is_ready_array(self, X):
+        """Whether ``X`` needs no conversion: ``validate_data`` would return it unchanged.
+
+        True for a finite, non-empty 2-D float32/float64 ndarray with the fitted number of
+        features, when the model was fitted without feature names. Such input skips
+        scikit-learn's generic validation, which costs most of a one-row prediction; anything
+        else goes through it and gets its messages.
+        """
+        return (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float64, np.float32)
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and bool(np.isfinite(X).all())
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
