@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
-from sklearn_deepnet.nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, get_activation
+from sklearn_deepnet.nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, Objective, get_activation
 from sklearn_deepnet.nn.activations import ACTIVATIONS
 
 REFERENCE = {
@@ -118,3 +118,124 @@ def test_accelerated_gradient_minimizes_an_ill_conditioned_quadratic():
 def test_unknown_activation_names_the_choices():
     with pytest.raises(ValueError, match="Unknown activation 'swish'.*relu"):
         get_activation("swish")
+
+
+def test_adam_matches_the_textbook_update_over_many_steps():
+    """The scaled-moment Adam is Kingma & Ba's (scikit-learn's) update, step after step."""
+    rng = np.random.RandomState(0)
+    params = rng.normal(size=70000)  # several chunks
+    expected = params.copy()
+    m = np.zeros_like(params)
+    v = np.zeros_like(params)
+    adam = SOLVERS["adam"](1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    for t in range(1, 30):
+        grad = rng.normal(scale=t % 5 + 0.1, size=params.size)
+        adam.step(params, grad)
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        expected -= 1e-3 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-8)
+    np.testing.assert_allclose(params, expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
+def test_steps_keep_float32_with_numpy_float64_hyperparameters(solver):
+    params = np.ones(10, dtype=np.float32)
+    optimizer = SOLVERS[solver](np.float64(0.1))
+    optimizer.step(params, np.full(10, 0.5, dtype=np.float32))
+    assert params.dtype == np.float32 and np.all(params < 1)
+    clone = pickle.loads(pickle.dumps(optimizer))
+    assert "_scratch" not in clone.__dict__  # scratch space is not pickled
+    clone.step(params, np.full(10, 0.5, dtype=np.float32))
+
+
+def test_chunked_update_covers_every_element_once(monkeypatch):
+    from sklearn_deepnet.nn import optimizers
+
+    def kernel(a, b, work):
+        np.multiply(b, 3, out=work)
+        a += work
+
+    monkeypatch.setattr(optimizers, "CHUNK_BYTES", 8 * 1000)
+    rng = np.random.RandomState(0)
+    a, b = rng.normal(size=10003), rng.normal(size=10003)
+    expected = a + 3 * b
+    work = optimizers.chunk_buffer(None, a)
+    assert work.size == 1000
+    optimizers.chunked_update(kernel, (a, b), work)
+    np.testing.assert_array_equal(a, expected)
+
+
+def _network(sizes=(30, 16, 8, 4), output="softmax", dtype=np.float64):
+    net = Network(sizes, get_activation("tanh"), OUTPUTS[output](), dtype)
+    net.initialize([INITIALIZERS["glorot"]] * (len(sizes) - 1), np.random.RandomState(0))
+    net.params[net.n_coef :] = 0.1
+    return net
+
+
+def test_workspace_passes_equal_allocating_passes(monkeypatch):
+    from sklearn_deepnet.nn import optimizers
+
+    monkeypatch.setattr(optimizers, "CHUNK_BYTES", 8 * 50)  # the decay in several chunks
+    rng = np.random.RandomState(0)
+    net = _network()
+    X = rng.normal(size=(20, 30))
+    dZ = rng.normal(size=(20, 4))
+    workspace = net.workspace(20)
+    logits, cache = net.forward(X)
+    grad = net.backward(cache, dZ.copy(), coef_decay=0.3).copy()
+    for _ in range(2):  # the workspace is reused
+        ws_logits, ws_cache = net.forward(X, workspace=workspace)
+        np.testing.assert_allclose(ws_logits, logits)
+        ws_grad = net.backward(ws_cache, dZ.copy(), workspace=workspace, coef_decay=0.3)
+        np.testing.assert_allclose(ws_grad, grad)
+    with pytest.raises(ValueError, match="batches of 20 rows, got 5"):
+        net.forward(X[:5], workspace=workspace)
+
+
+def test_large_batches_are_evaluated_in_blocks_with_the_same_result(monkeypatch):
+    from sklearn_deepnet.nn import objective as objective_module
+
+    rng = np.random.RandomState(0)
+    net = _network()
+    X = rng.normal(size=(3001, 30))
+    Y = np.eye(4)[rng.randint(0, 4, size=3001)]
+    weights = rng.uniform(0.5, 2, size=3001)
+    whole = Objective(net, 0.2)
+    loss, grad = whole.loss_and_gradient(X, Y, weights)
+    grad = grad.copy()
+    monkeypatch.setattr(objective_module, "BLOCK_BYTES", 30 * 8 * 300)  # blocks of 300 rows
+    blocked = Objective(net, 0.2)
+    assert len(blocked._blocks(X, Y, weights, None)) == 11
+    blocked_loss, blocked_grad = blocked.loss_and_gradient(X, Y, weights)
+    np.testing.assert_allclose(blocked_loss, loss, rtol=1e-12)
+    np.testing.assert_allclose(blocked_grad, grad, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(blocked.loss(X, Y, weights), loss, rtol=1e-12)
+
+
+def test_large_predictions_are_computed_in_blocks_with_the_same_result(monkeypatch):
+    from sklearn_deepnet.nn import network as network_module
+
+    rng = np.random.RandomState(0)
+    net = _network()
+    X = rng.normal(size=(5000, 30))
+    expected = net.forward(X)[0]  # keep_cache=True: one whole-array pass
+    monkeypatch.setattr(network_module, "PREDICT_BLOCK_BYTES", 16 * 8 * 300)
+    assert net._predict_in_blocks(X) and not net._predict_in_blocks(X.astype(np.float32))
+    np.testing.assert_allclose(net.forward(X, keep_cache=False)[0], expected, rtol=1e-12)
+
+
+def test_lbfgs_leaves_numpys_blas_threads_alone_and_restores_the_others():
+    from threadpoolctl import threadpool_info
+
+    from sklearn_deepnet.nn.optimizers import _other_blas_single_threaded
+
+    def threads():
+        return {info["filepath"]: info["num_threads"] for info in threadpool_info()}
+
+    before = threads()
+    with _other_blas_single_threaded():
+        inside = threads()
+    assert threads() == before
+    numpy_libs = [path for path in before if "numpy" in path]
+    assert all(inside[path] == before[path] for path in numpy_libs)
+    assert all(inside[path] <= before[path] for path in before)

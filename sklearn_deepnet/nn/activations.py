@@ -95,11 +95,11 @@ class LeakyReLU:
 
     def forward(self, Z):
         """Return ``max(slope * Z, Z)``, computed in place in ``Z``."""
-        return np.multiply(Z, self.negative_slope, out=Z, where=Z < 0)
+        return np.multiply(Z, float(self.negative_slope), out=Z, where=Z < 0)
 
     def backward(self, A, dA):
         """Scale ``dA`` by ``slope`` where the input was negative (``A < 0``), in place."""
-        return np.multiply(dA, self.negative_slope, out=dA, where=A <= 0)
+        return np.multiply(dA, float(self.negative_slope), out=dA, where=A <= 0)
 
 
 ACTIVATIONS = {

@@ -15,7 +15,7 @@ output            used for                per-sample loss, from the logits ``z``
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp, softmax, xlogy
+from scipy.special import expit, log_expit, logsumexp, xlogy
 
 
 def _weighted_sum(per_sample, sample_weight):
@@ -23,6 +23,21 @@ def _weighted_sum(per_sample, sample_weight):
     if sample_weight is None:
         return float(per_sample.sum())
     return float(per_sample @ sample_weight)
+
+
+def _weighted_total(per_entry, sample_weight):
+    """Sum an ``(n_samples, n_outputs)`` array of losses, rows weighted by ``sample_weight``.
+
+    Summing all entries at once (or weighting with one matrix-vector product) avoids NumPy's
+    slow reductions along a short last axis.
+    """
+    if sample_weight is None:
+        return float(per_entry.sum())
+    return float((sample_weight @ per_entry).sum())
+
+
+_STABLE_TOTAL = 1e-13
+"""Smallest row total of ``exp(Z - max(Z))`` accepted when shifting by the batch's maximum."""
 
 
 class LogisticOutput:
@@ -61,9 +76,9 @@ class LogisticOutput:
         """
         loss = np.nan
         if compute_loss:
-            per_sample = np.logaddexp(0, Z)
-            per_sample -= Y * Z
-            loss = _weighted_sum(per_sample.sum(axis=1), sample_weight)
+            per_entry = np.logaddexp(0, Z)
+            per_entry -= Y * Z
+            loss = _weighted_total(per_entry, sample_weight)
         dZ = expit(Z, out=Z)
         dZ -= Y
         if sample_weight is not None:
@@ -77,8 +92,11 @@ class SoftmaxOutput:
     name = "softmax"
 
     def proba(self, Z):
-        """Return ``softmax(Z)`` along the outputs."""
-        return softmax(Z, axis=1)
+        """Return ``softmax(Z)`` along the outputs (``Z`` is left unchanged)."""
+        P = Z - Z.max(axis=1, keepdims=True)
+        np.exp(P, out=P)
+        P /= P.sum(axis=1, keepdims=True)
+        return P
 
     def log_proba(self, Z):
         """Return ``log(softmax(Z))`` as ``Z - logsumexp(Z)``: finite for any finite logits."""
@@ -105,15 +123,24 @@ class SoftmaxOutput:
         dZ : ndarray of shape (n_samples, n_outputs)
             ``s_i * (softmax(Z) - Y)``, stored in ``Z``.
         """
-        Z -= Z.max(axis=1, keepdims=True)
+        # Shift by the batch's largest logit (one fast reduction) rather than each row's (a slow
+        # one along the short axis); a row whose exponentials all but vanish is shifted again
+        # by its own maximum. Any shift gives the same softmax and loss in exact arithmetic.
+        Z_shifted = Z - Z.max()
+        dZ = np.exp(Z_shifted, out=Z)  # one exponential serves the loss and the gradient
+        ones = np.ones(Z.shape[1], dtype=Z.dtype)
+        total = dZ @ ones
+        if total.min() < _STABLE_TOTAL:
+            rows = total < _STABLE_TOTAL
+            Z_shifted[rows] -= Z_shifted[rows].max(axis=1, keepdims=True)
+            dZ[rows] = np.exp(Z_shifted[rows])
+            total[rows] = dZ[rows] @ ones
         loss = np.nan
         if compute_loss:
-            lse = np.log(np.exp(Z).sum(axis=1))
-            per_sample = lse * Y.sum(axis=1)
-            per_sample -= np.einsum("ij,ij->i", Y, Z)
+            per_sample = np.log(total) * (Y @ ones)
+            per_sample -= np.einsum("ij,ij->i", Y, Z_shifted)
             loss = _weighted_sum(per_sample, sample_weight)
-        dZ = np.exp(Z, out=Z)
-        dZ /= dZ.sum(axis=1, keepdims=True)
+        dZ /= total[:, None]
         dZ -= Y
         if sample_weight is not None:
             dZ *= sample_weight[:, None]

@@ -15,9 +15,20 @@ total weight and adding the penalty belongs to :class:`~sklearn_deepnet.nn.objec
 All weight matrices come first in the flat buffer, then all bias vectors, so the L2 penalty and an
 optimizer step are single operations on contiguous slices, and L-BFGS and gradient checks see one
 vector with no packing.
+
+A :class:`Workspace` holds preallocated arrays for one batch size; passed to :meth:`Network.forward`
+and :meth:`Network.backward` it lets a training loop run without allocating per batch.
 """
 
+import functools
+import math
+
 import numpy as np
+
+from .optimizers import chunk_buffer, chunked_update
+
+PREDICT_BLOCK_BYTES = 2**22
+"""Bytes of the widest hidden array per block when :meth:`Network.forward` predicts in blocks."""
 
 
 class Network:
@@ -119,7 +130,11 @@ class Network:
             masks.append(keep.astype(dtype) * dtype.type(1 / (1 - rate)))
         return masks
 
-    def forward(self, X, keep_cache=True, masks=None):
+    def workspace(self, n_samples):
+        """Return a new :class:`Workspace` for batches of ``n_samples`` rows."""
+        return Workspace(self, n_samples)
+
+    def forward(self, X, keep_cache=True, masks=None, workspace=None):
         """Propagate ``X`` through the network.
 
         Parameters
@@ -131,6 +146,12 @@ class Network:
         masks : list of (ndarray or None), default=None
             Dropout masks from :meth:`dropout_masks`, multiplied into each hidden layer's
             activation; ``None`` (prediction) drops nothing.
+        workspace : Workspace, default=None
+            Preallocated arrays for ``n_samples`` rows (from :meth:`workspace`): the layers'
+            outputs are written there instead of into new arrays, so the returned logits and
+            cache are overwritten by the next pass that uses the same workspace. Without one, a
+            large dense ``X`` in the parameters' dtype is predicted (``keep_cache=False``, no
+            masks) in row blocks, each through one reused workspace.
 
         Returns
         -------
@@ -141,13 +162,23 @@ class Network:
             each layer after dropout; ``activations[l]`` is hidden layer ``l``'s output before
             dropout (the same array when nothing is dropped). Empty when not kept.
         """
+        if workspace is not None:
+            workspace.check(X.shape[0])
+        elif not keep_cache and masks is None and self._predict_in_blocks(X):
+            return self._forward_in_blocks(X), ([], [])
         inputs, activations = [], []
         A = X
         last = self.n_layers - 1
         for layer, (W, b) in enumerate(zip(self.coefs, self.intercepts, strict=True)):
             if keep_cache:
                 inputs.append(A)
-            Z = A @ W
+            if workspace is None:
+                Z = A @ W
+            elif isinstance(A, np.ndarray):
+                Z = np.matmul(A, W, out=workspace.outputs[layer])
+            else:  # scipy.sparse input layer
+                Z = workspace.outputs[layer]
+                Z[...] = A @ W
             Z += b
             if layer == last:
                 A = Z
@@ -156,10 +187,45 @@ class Network:
             if keep_cache:
                 activations.append(A)
             if masks is not None and masks[layer] is not None:
-                A = A * masks[layer]
+                if workspace is None:
+                    A = A * masks[layer]
+                else:
+                    A = np.multiply(A, masks[layer], out=workspace.dropped(layer))
         return A, (inputs, activations)
 
-    def backward(self, cache, dZ, grad=None, masks=None):
+    def _block_rows(self):
+        """Rows per block of a blocked prediction: hidden arrays of about PREDICT_BLOCK_BYTES."""
+        widest = max(self.layer_sizes[1:]) * self.params.itemsize
+        return max(256, PREDICT_BLOCK_BYTES // widest)
+
+    def _predict_in_blocks(self, X):
+        return (
+            isinstance(X, np.ndarray)
+            and X.dtype == self.params.dtype
+            and X.shape[0] >= 2 * self._block_rows()
+        )
+
+    def _forward_in_blocks(self, X):
+        """The logits of a large dense ``X``, computed block by block in one workspace.
+
+        Nothing data-sized but the logits is allocated, and each block's hidden arrays stay in
+        cache between the layers: twice as fast as whole-array passes on large inputs.
+        """
+        rows = self._block_rows()
+        n_samples = X.shape[0]
+        logits = np.empty((n_samples, self.layer_sizes[-1]), dtype=self.params.dtype)
+        n_blocks = -(-n_samples // rows)
+        rows = -(-n_samples // n_blocks)  # equal blocks: at most two sizes
+        workspaces = {}
+        for start in range(0, n_samples, rows):
+            block = X[start : start + rows]
+            size = block.shape[0]
+            if size not in workspaces:
+                workspaces[size] = self.workspace(size)
+            logits[start : start + size] = self.forward(block, False, None, workspaces[size])[0]
+        return logits
+
+    def backward(self, cache, dZ, grad=None, masks=None, workspace=None, coef_decay=0.0):
         """Back-propagate the logits' gradient ``dZ`` and return the parameters' gradient.
 
         Parameters
@@ -172,28 +238,55 @@ class Network:
             Output buffer.
         masks : list of (ndarray or None), default=None
             The dropout masks the forward pass used.
+        workspace : Workspace, default=None
+            The workspace the forward pass used; holds the back-propagated ``dA`` arrays.
+        coef_decay : float, default=0.0
+            Added times each weight to that weight's gradient (the L2 penalty's gradient,
+            ``alpha * W`` for a penalty ``alpha / 2 * ||W||^2``); biases are not decayed.
 
         Returns
         -------
         grad : ndarray of shape (n_params,)
-            Gradient of the summed loss, laid out like ``params``.
+            Gradient of the summed loss (plus ``coef_decay * W``), laid out like ``params``.
         """
         if grad is None:
             grad = np.empty_like(self.params)
+        if workspace is not None:
+            workspace.coef_square_norm = None
         inputs, activations = cache
-        coef_grads, intercept_grads = self.unflatten(grad)
+        if workspace is not None and workspace.owner is self:
+            coef_grads, intercept_grads = workspace.views(grad)
+        else:
+            coef_grads, intercept_grads = self.unflatten(grad)
         for layer in range(self.n_layers - 1, -1, -1):
             A_prev = inputs[layer]
             if isinstance(A_prev, np.ndarray):
                 np.matmul(A_prev.T, dZ, out=coef_grads[layer])
             else:  # scipy.sparse input layer
                 coef_grads[layer][...] = A_prev.T @ dZ
-            dZ.sum(axis=0, out=intercept_grads[layer])
+            if workspace is None:
+                dZ.sum(axis=0, out=intercept_grads[layer])
+            else:  # the column sums as a BLAS product with ones: several times faster
+                np.matmul(workspace.ones, dZ, out=intercept_grads[layer])
             if layer > 0:  # no dA for the input layer
-                dA = dZ @ self.coefs[layer].T
+                W_T = self.coefs[layer].T
+                if workspace is None:
+                    dA = dZ @ W_T
+                else:
+                    dA = np.matmul(dZ, W_T, out=workspace.upstream[layer - 1])
                 if masks is not None and masks[layer - 1] is not None:
                     dA *= masks[layer - 1]
                 dZ = self.activation.backward(activations[layer - 1], dA)
+        if coef_decay:
+            coef_decay = float(coef_decay)  # a Python float keeps float32 arrays in float32
+            coef_grad, coefs = grad[: self.n_coef], self.params[: self.n_coef]
+            if workspace is None:
+                coef_grad += coef_decay * coefs
+            else:
+                squares = []
+                kernel = functools.partial(_add_decay, coef_decay, squares)
+                chunked_update(kernel, (coef_grad, coefs), workspace.scratch)
+                workspace.coef_square_norm = math.fsum(squares)
         return grad
 
     def __getstate__(self):
@@ -204,3 +297,77 @@ class Network:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.coefs, self.intercepts = self.unflatten(self.params)
+
+
+def _add_decay(decay, squares, coef_grad, coefs, scratch):
+    """``coef_grad += decay * coefs`` on one chunk; append the chunk's ``||coefs||^2``.
+
+    The squared norm (for the penalty's value) is read while the chunk is in cache, sparing the
+    loss a separate pass over the weights.
+    """
+    squares.append(float(coefs @ coefs))
+    coef_grad += np.multiply(coefs, decay, out=scratch)
+
+
+class Workspace:
+    """Preallocated arrays for forward and backward passes over batches of one size.
+
+    Parameters
+    ----------
+    network : Network
+        The network the arrays are shaped for.
+    n_samples : int
+        Rows per batch.
+
+    Attributes
+    ----------
+    outputs : list of ndarray
+        ``outputs[l]`` of shape ``(n_samples, layer_sizes[l + 1])``: layer ``l``'s ``Z``,
+        turned in place into its activation (the logits for the last layer).
+    upstream : list of ndarray
+        ``upstream[l]`` of shape ``(n_samples, layer_sizes[l + 1])`` for each hidden layer:
+        the gradient ``dA`` flowing back into it.
+    scratch : ndarray
+        One chunk of room for the weight-decay term of the gradient (see
+        :func:`~sklearn_deepnet.nn.optimizers.chunked_update`).
+    ones : ndarray of shape (n_samples,)
+        Ones, whose product with ``dZ`` gives the bias gradient.
+    coef_square_norm : float or None
+        ``||W||^2`` over all weights, read by the last :meth:`Network.backward` that added a
+        weight decay through this workspace (``None`` otherwise).
+    """
+
+    def __init__(self, network, n_samples):
+        self.owner = network
+        self.n_samples = int(n_samples)
+        dtype = network.params.dtype
+        sizes = network.layer_sizes
+        self.outputs = [np.empty((self.n_samples, units), dtype=dtype) for units in sizes[1:]]
+        self.upstream = [np.empty((self.n_samples, units), dtype=dtype) for units in sizes[1:-1]]
+        self.scratch = chunk_buffer(None, network.params[: network.n_coef])
+        self.ones = np.ones(self.n_samples, dtype=dtype)
+        self.coef_square_norm = None
+        self._dropped = {}
+        self._grad_views = (None, None)
+
+    def check(self, n_samples):
+        """Raise a ValueError unless the workspace was made for ``n_samples`` rows."""
+        if n_samples != self.n_samples:
+            raise ValueError(
+                f"This workspace holds arrays for batches of {self.n_samples} rows, got "
+                f"{n_samples}; make one per batch size with Network.workspace(n_samples)."
+            )
+
+    def dropped(self, layer):
+        """The array holding hidden layer ``layer``'s activation after dropout."""
+        if layer not in self._dropped:
+            self._dropped[layer] = np.empty_like(self.outputs[layer])
+        return self._dropped[layer]
+
+    def views(self, grad):
+        """Per-layer ``(coefs, intercepts)`` views of ``grad``, cached for the last ``grad``."""
+        cached, views = self._grad_views
+        if cached is not grad:
+            views = self.owner.unflatten(grad)
+            self._grad_views = (grad, views)
+        return views

@@ -6,9 +6,24 @@ For a batch with sample weights ``s`` (all ones when none are given)::
 
 as scikit-learn's ``MLPClassifier`` defines it. Minimizing ``J`` on the whole training set is
 equivalent to ``LogisticRegression(C=1 / alpha)``'s objective for a network without hidden layers.
+
+Speed: the objective keeps a few :class:`~sklearn_deepnet.nn.network.Workspace` objects (one per
+batch size it has seen) so repeated evaluations allocate nothing, divides the logits' gradient by
+the total weight before back-propagating (a small array) rather than the flat gradient after, and
+evaluates a large batch in row blocks of about :data:`BLOCK_BYTES` of input each: the backward
+pass over a block finds it still in cache from the forward pass, and the activations held are
+block-sized instead of data-sized (full-batch solvers on large data need no data-sized arrays).
 """
 
+from collections import OrderedDict
+
 import numpy as np
+
+BLOCK_BYTES = 2**22
+"""Bytes of input per row block when a large batch is evaluated block by block."""
+
+_MIN_BLOCK_ROWS = 256
+_MAX_WORKSPACES = 4
 
 
 class Objective:
@@ -25,6 +40,7 @@ class Objective:
     def __init__(self, network, alpha):
         self.network = network
         self.alpha = alpha
+        self._workspaces = OrderedDict()
 
     def _penalty(self):
         W = self.network.params[: self.network.n_coef]
@@ -34,10 +50,51 @@ class Objective:
     def _total_weight(X, sample_weight):
         return X.shape[0] if sample_weight is None else float(sample_weight.sum())
 
+    def _workspace(self, n_samples):
+        """The workspace for ``n_samples`` rows, kept for the few latest batch sizes."""
+        workspace = self._workspaces.get(n_samples)
+        if workspace is None or workspace.owner is not self.network:
+            workspace = self.network.workspace(n_samples)
+            self._workspaces[n_samples] = workspace
+            if len(self._workspaces) > _MAX_WORKSPACES:
+                self._workspaces.popitem(last=False)
+        else:
+            self._workspaces.move_to_end(n_samples)
+        return workspace
+
+    def _block_grad(self, grad):
+        """A second gradient buffer, for the blocks after the first."""
+        buffer = getattr(self, "_block_grad_buffer", None)
+        if buffer is None or buffer.shape != grad.shape or buffer.dtype != grad.dtype:
+            buffer = self._block_grad_buffer = np.empty_like(grad)
+        return buffer
+
+    def _blocks(self, X, Y, sample_weight, masks):
+        """``(X, Y, sample_weight)`` row blocks: the whole batch when small, cache-sized else."""
+        n_samples = X.shape[0]
+        width = max(self.network.layer_sizes[:-1])
+        rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (width * self.network.params.itemsize))
+        if masks is not None or n_samples < 2 * rows:
+            return [(X, Y, sample_weight)]
+        n_blocks = -(-n_samples // rows)
+        rows = -(-n_samples // n_blocks)  # equal blocks: at most two workspace sizes
+        return [
+            (
+                X[start : start + rows],
+                Y[start : start + rows],
+                None if sample_weight is None else sample_weight[start : start + rows],
+            )
+            for start in range(0, n_samples, rows)
+        ]
+
     def loss(self, X, Y, sample_weight=None, masks=None):
         """Return ``J`` at the network's current parameters (forward pass only)."""
-        logits, _ = self.network.forward(X, keep_cache=False, masks=masks)
-        loss, _ = self.network.output.loss_and_gradient(logits, Y, sample_weight)
+        net = self.network
+        loss = 0.0
+        for X_rows, Y_rows, weights in self._blocks(X, Y, sample_weight, masks):
+            workspace = self._workspace(X_rows.shape[0])
+            logits, _ = net.forward(X_rows, False, masks, workspace)
+            loss += net.output.loss_and_gradient(logits, Y_rows, weights)[0]
         return (loss + self._penalty()) / self._total_weight(X, sample_weight)
 
     def loss_and_gradient(
@@ -69,14 +126,26 @@ class Objective:
             ``dJ / dparams``, laid out like ``network.params``.
         """
         net = self.network
-        logits, cache = net.forward(X, masks=masks)
-        loss, dZ = net.output.loss_and_gradient(logits, Y, sample_weight, compute_loss)
-        grad = net.backward(cache, dZ, grad, masks)
-        if self.alpha:
-            grad[: net.n_coef] += self.alpha * net.params[: net.n_coef]
-            loss += self._penalty()
+        if grad is None:
+            grad = np.empty_like(net.params)
         total = self._total_weight(X, sample_weight)
-        grad /= total
+        scale = net.params.dtype.type(1 / total)
+        blocks = self._blocks(X, Y, sample_weight, masks)
+        loss = 0.0
+        for i, (X_rows, Y_rows, weights) in enumerate(blocks):
+            workspace = self._workspace(X_rows.shape[0])
+            logits, cache = net.forward(X_rows, masks=masks, workspace=workspace)
+            block_loss, dZ = net.output.loss_and_gradient(logits, Y_rows, weights, compute_loss)
+            loss += block_loss
+            dZ *= scale  # the mean's 1 / total, applied to the small array
+            decay = self.alpha / total if i == len(blocks) - 1 else 0.0
+            if i == 0:
+                net.backward(cache, dZ, grad, masks, workspace, decay)
+            else:  # later blocks add their part of the gradient
+                grad += net.backward(cache, dZ, self._block_grad(grad), masks, workspace, decay)
+        if compute_loss and self.alpha:
+            square_norm = workspace.coef_square_norm  # read by the decay, if it ran
+            loss += self._penalty() if square_norm is None else 0.5 * self.alpha * square_norm
         return loss / total, grad
 
 
