@@ -54,7 +54,7 @@ class DeepNetClassifier(BaseDeepNetClassifier):
     >>> from sklearn.datasets import load_iris
     >>> from sklearn_deepnet import DeepNetClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = DeepNetClassifier(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0)
+    >>> clf = DeepNetClassifier((16,), solver="lbfgs", max_iter=500, random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
 """,
