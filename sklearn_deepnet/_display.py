@@ -81,7 +81,7 @@ class LossCurveDisplay:
     >>> from sklearn_deepnet import DeepNetClassifier, LossCurveDisplay
     >>> X, y = make_moons(n_samples=200, noise=0.2, random_state=0)
     >>> clf = DeepNetClassifier(
-    ...     hidden_layer_sizes=(16,), early_stopping=True, max_iter=50, random_state=0
+    ...     (16,), early_stopping=True, learning_rate_init=0.01, max_iter=300, random_state=0
     ... ).fit(X, y)
     >>> display = LossCurveDisplay.from_estimator(clf)
     >>> display.loss_line_.get_ydata().shape == (clf.n_iter_,)

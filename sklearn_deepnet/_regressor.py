@@ -78,9 +78,13 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn_deepnet import DeepNetRegressor
     >>> X, y = load_diabetes(return_X_y=True)
+    >>> y = y / y.std()  # targets of order 1, as for features: gradient steps like it
     >>> model = make_pipeline(
     ...     StandardScaler(),
-    ...     DeepNetRegressor(hidden_layer_sizes=(32,), solver="lbfgs", alpha=1.0, random_state=0),
+    ...     DeepNetRegressor(
+    ...         hidden_layer_sizes=(32,), learning_rate_init=0.01, early_stopping=True,
+    ...         max_iter=500, random_state=0,
+    ...     ),
     ... )
     >>> model.fit(X, y).score(X, y) > 0.5
     True
