@@ -458,18 +458,24 @@ default=None
         rates = self._dropout_rates()
         batch_size = self._batch_size(optimizer, X.shape[0])
         last_finite = self._network.params.copy()
+        # gd measures an epoch's loss at the weights before its step, so when that loss
+        # diverges the weights to restore are those the previous epoch started from
+        gd = optimizer.full_batch and optimizer.uses_learning_rate
+        previous = last_finite.copy() if gd else None
         start = time.perf_counter()
         stop_reason = None
         self.n_iter_ = 0  # counts this call's epochs, as MLPClassifier does
         try:
             for _ in range(self.max_iter):
+                if previous is not None:
+                    previous[...] = last_finite
                 last_finite[...] = self._network.params
                 callbacks.epoch_begin()
                 self._set_scheduled_learning_rate(optimizer)
                 loss, last_grad = self._run_epoch(
                     optimizer, objective, X, Y, sample_weight, batch_size, rates, rng
                 )
-                self._check_finite(loss, last_finite)
+                self._check_finite(loss, last_finite if previous is None else previous)
                 self._epochs_total += 1
                 self.n_iter_ += 1
                 self.t_ += X.shape[0]
@@ -639,7 +645,11 @@ default=None
             del self._input_validated
 
     def _check_finite(self, loss, last_finite):
-        """Stop when training diverges: restore the weights the epoch started from and explain.
+        """Stop when training diverges: restore the last weights whose loss was accepted.
+
+        Those are the weights the epoch started from (for ``'gd'``, whose epoch loss is that of
+        its starting weights, the weights the previous epoch started from; within one
+        ``partial_fit`` call, the weights before the call), passed as ``last_finite``.
 
         Diverging means a non-finite loss or weight, or a loss above ``1e4`` times the lowest
         epoch loss so far (at least 1): the losses are computed from the logits and stay finite
