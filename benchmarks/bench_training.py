@@ -109,22 +109,16 @@ def batch_gemm_rate(sizes, dtype, seconds=0.3):
 def fit_ours(X, y, epochs, seed):
     # init="glorot": MLPClassifier's initialization, so the accuracies compare like with like
     # (init="auto" would pick He's for relu, which starts these data at a higher loss).
-    clf = DeepNetClassifier(
-        init="glorot",
-        hidden_layer_sizes=HIDDEN,
-        batch_size=BATCH,
-        alpha=ALPHA,
-        learning_rate_init=LEARNING_RATE,
-        max_iter=epochs,
-        tol=0.0,
-        n_iter_no_change=epochs + 1,
-        random_state=seed,
-    )
-    return clf.fit(X, y)
+    return DeepNetClassifier(init="glorot", **_shared_params(epochs, seed)).fit(X, y)
 
 
 def fit_mlp(X, y, epochs, seed):
-    clf = MLPClassifier(
+    return MLPClassifier(**_shared_params(epochs, seed)).fit(X, y)
+
+
+def _shared_params(epochs, seed):
+    """The parameters both scikit-learn-style estimators get: exactly ``epochs`` epochs."""
+    return dict(
         hidden_layer_sizes=HIDDEN,
         batch_size=BATCH,
         alpha=ALPHA,
@@ -134,7 +128,6 @@ def fit_mlp(X, y, epochs, seed):
         n_iter_no_change=epochs + 1,
         random_state=seed,
     )
-    return clf.fit(X, y)
 
 
 class TorchModel:
