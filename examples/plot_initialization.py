@@ -10,8 +10,8 @@ starting points:
   symmetry never breaks; with ReLU units nothing but the output bias learns;
 - **small random** weights (:math:`\\mathcal{N}(0, 1) \\times 0.01`, ``init='normal'``): the
   symmetry breaks, but the signal, and the gradient on its way back, shrink at every layer;
-- **He** weights (:math:`\\mathcal{N}(0, 2/n^{[l-1]})`, ``init='he'``, what ``init='auto'``
-  picks for ReLU): the variance of the activations stays about constant through the layers.
+- **He** weights (:math:`\\mathcal{N}(0, 2/n^{[l-1]})`, ``init='he'``): the variance of the
+  activations stays about constant through the layers.
 
 All three train with plain full-batch gradient descent (``solver='gd'``), the course's
 algorithm, for the same number of epochs.
@@ -47,23 +47,22 @@ params = dict(
 # %%
 # Three starting points
 # ---------------------
-# No ``init`` option starts from zeros, on purpose. To show why, we build the network with a
-# one-epoch fit, overwrite every weight and bias with zeros through ``coefs_`` and
-# ``intercepts_`` (assigning them writes into the model), and continue training from there
-# with ``warm_start=True``.
+# No ``init`` option starts from zeros, on purpose. To show why, we assign zero weights and
+# biases by hand before fitting (as with ``MLPClassifier``, a warm-started ``fit`` starts from
+# weights assigned to an unfitted model).
+zeros = DeepNetClassifier(warm_start=True, **params)
+sizes = (2, 10, 5, 1)  # the course's [n_x, 10, 5, 1]
+zeros.coefs_ = [np.zeros(shape) for shape in zip(sizes[:-1], sizes[1:], strict=True)]
+zeros.intercepts_ = [np.zeros(fan_out) for fan_out in sizes[1:]]
 models = {
+    "zeros": zeros,
     "small random (init='normal')": DeepNetClassifier(init="normal", **params),
     "He (init='he')": DeepNetClassifier(init="he", **params),
 }
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter ends these fits, on purpose
-    zeros = DeepNetClassifier(warm_start=True, **{**params, "max_iter": 1})
-    zeros.fit(X_train, y_train)
-    zeros.coefs_ = [np.zeros_like(W) for W in zeros.coefs_]
-    zeros.intercepts_ = [np.zeros_like(b) for b in zeros.intercepts_]
-    zeros.set_params(max_iter=params["max_iter"]).fit(X_train, y_train)
-    zeros.loss_curve_ = zeros.loss_curve_[1:]  # drop the epoch before the reset
-    models = {"zeros": zeros, **{name: clf.fit(X_train, y_train) for name, clf in models.items()}}
+    for clf in models.values():
+        clf.fit(X_train, y_train)
 
 for name, clf in models.items():
     print(
@@ -105,7 +104,9 @@ for ax, (name, clf) in zip(axes, models.items(), strict=True):
 fig.tight_layout()
 
 # %%
-# Only He initialization separates the circles. The course's conclusion, which the default
-# ``init='auto'`` follows: initialize ReLU layers with He weights (and tanh or sigmoid layers
-# with Glorot weights), never with zeros, and do not simply make the weights small.
+# Only He initialization separates the circles. The course's conclusion: initialize ReLU
+# layers with He weights (and tanh or sigmoid layers with Glorot weights), never with zeros,
+# and do not simply make the weights small. The default ``init='auto'``, ``MLPClassifier``'s
+# Glorot-uniform weights and biases, also trains this network; ``init='he'`` is the choice for
+# deep ReLU stacks.
 plt.show()

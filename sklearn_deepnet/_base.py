@@ -36,7 +36,6 @@ from .nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, Objective, get_activati
 from .nn.activations import ACTIVATIONS
 
 _SCHEDULES = ("constant", "invscaling", "adaptive", "step", "exponential")
-_RELU_FAMILY = ("relu", "leaky_relu")
 
 
 class _ParameterList(list):
@@ -58,6 +57,19 @@ class _ParameterList(list):
                     f"a parameter array of shape {view.shape} cannot take shape {np.shape(new)}."
                 )
             view[...] = new
+
+
+def _check_hand_set(values, views, name):
+    """Hand-assigned parameter arrays, checked against the network's layer shapes."""
+    shapes = [view.shape for view in views]
+    given = [np.shape(value) for value in values]
+    if given != shapes:
+        raise ValueError(
+            f"{name} was assigned arrays of shapes {given} before fitting, but the network "
+            f"(hidden_layer_sizes and the data) has layers of shapes {shapes}. Assign arrays "
+            "of those shapes, or fit without assigning weights."
+        )
+    return [np.asarray(value) for value in values]
 
 
 class BaseDeepNet(CallbackSupportMixin, _PersistenceMixin, BaseEstimator):
@@ -86,7 +98,7 @@ class BaseDeepNet(CallbackSupportMixin, _PersistenceMixin, BaseEstimator):
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -100,7 +112,7 @@ class BaseDeepNet(CallbackSupportMixin, _PersistenceMixin, BaseEstimator):
         "dropout": ["array-like", Interval(Real, 0, 1, closed="left")],
         "decay_rate": [Interval(Real, 0, 1, closed="right")],
         "decay_steps": [Interval(Integral, 1, None, closed="left")],
-        "scoring": [StrOptions({"loss"}), str, callable],
+        "scoring": [None, StrOptions({"loss"}), str, callable],
     }
 
     # -- configuration: what the network looks like -------------------------------------------
@@ -118,8 +130,8 @@ class BaseDeepNet(CallbackSupportMixin, _PersistenceMixin, BaseEstimator):
                 or size <= 0
             ):
                 raise ValueError(
-                    f"hidden_layer_sizes must hold positive integers (units per hidden layer), "
-                    f"got {self.hidden_layer_sizes!r}."
+                    f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes!r}. It holds "
+                    "the number of units of each hidden layer: positive integers."
                 )
         return tuple(int(size) for size in sizes)
 
@@ -144,14 +156,26 @@ class BaseDeepNet(CallbackSupportMixin, _PersistenceMixin, BaseEstimator):
         return rates
 
     def _layer_initializers(self, n_layers):
-        """One initializer per weight layer, resolving ``init='auto'``."""
-        if self.init != "auto":
-            return [INITIALIZERS[self.init]] * n_layers
-        hidden = INITIALIZERS["he" if self.activation in _RELU_FAMILY else "glorot"]
-        return [hidden] * (n_layers - 1) + [INITIALIZERS["glorot"]]
+        """One initializer per weight layer; ``init='auto'`` takes the activation's own.
 
-    def _check_solver_options(self, has_validation_set):
+        The activation's own is ``MLPClassifier``'s initialization for the activations it has,
+        drawn for every layer (the output layer included), as it does.
+        """
+        if self.init == "auto":
+            init = get_activation(self.activation, self.negative_slope).default_init
+        else:
+            init = INITIALIZERS[self.init]
+        return [init] * n_layers
+
+    def _check_solver_options(self, has_validation_set, incremental):
         """Reject parameter combinations the chosen solver cannot honour."""
+        if incremental and self.early_stopping and not has_validation_set:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True without a validation set: "
+                "one call sees one batch, from which no split can be held out. Pass "
+                "X_val and y_val to partial_fit to stop early across calls, or set "
+                "early_stopping=False."
+            )
         solver = SOLVERS[self.solver]
         if not solver.uses_learning_rate and self.learning_rate != "constant":
             raise ValueError(
@@ -206,18 +230,26 @@ default=None
         return self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val), False)
 
     def _fit(self, X, y, sample_weight, validation_data, incremental):
-        """Validate, set up the network on a first pass, then run the solver."""
+        """Validate, set up the network on a first pass, then run the solver.
+
+        As for ``MLPClassifier``, a first pass is a ``fit`` without ``warm_start`` or a call
+        on a model without weights; weights assigned by hand to an unfitted model
+        (``coefs_``, ``intercepts_``) are the starting point of ``partial_fit`` and of a
+        warm-started ``fit``.
+        """
         has_validation_set = _check_validation_args(*validation_data)
-        self._check_solver_options(has_validation_set)
+        self._check_solver_options(has_validation_set, incremental)
         X_given, y_given = X, y  # what callbacks score the model on
-        first_pass = not hasattr(self, "_network") or (not self.warm_start and not incremental)
+        fresh = not self.warm_start and not incremental
+        first_pass = fresh or "_network" not in self.__dict__
         X, Y, strata = self._validate_training_data(X, y, incremental, reset=first_pass)
         if first_pass:
             _warn_if_badly_scaled(X)
         sample_weight = self._training_weights(sample_weight, X, Y, strata, incremental)
         rng = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(X.shape[1], Y.shape[1], X.dtype, rng)
+            hand_set = None if fresh else self._hand_set_parameters()
+            self._initialize(X.shape[1], Y.shape[1], X.dtype, rng, hand_set)
         dtype = self._fitted_network().params.dtype
         X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
         if sample_weight is not None:
@@ -239,7 +271,7 @@ default=None
             validation = None
             if has_validation_set:
                 validation = self._validation_set(*validation_data, dtype, incremental)
-            elif self.early_stopping and not incremental:
+            elif self.early_stopping:
                 (X, Y, sample_weight), validation = self._split_validation(
                     X, Y, strata, sample_weight, rng
                 )
@@ -275,8 +307,12 @@ default=None
         weights = self._training_weights(weights, X_val, Y_val, strata, incremental=False)
         return _Validation(X_val.astype(dtype, copy=False), Y_val.astype(dtype), weights)
 
-    def _initialize(self, n_features, n_outputs, dtype, rng):
-        """Build the network and reset every fitted attribute."""
+    def _initialize(self, n_features, n_outputs, dtype, rng, hand_set=None):
+        """Build the network and reset every fitted attribute.
+
+        The weights are drawn from ``rng``, or copied from ``hand_set``, a pair of lists
+        ``(coefs, intercepts)`` assigned by hand before the first fit.
+        """
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
         activation = get_activation(self.activation, self.negative_slope)
         fans = zip(sizes[:-1], sizes[1:], strict=True)
@@ -292,7 +328,13 @@ default=None
                 f"as {np.dtype(dtype).name}), more than can be allocated. Use fewer or smaller "
                 "hidden layers."
             ) from exc
-        network.initialize(self._layer_initializers(network.n_layers), rng)
+        if hand_set is None:
+            network.initialize(self._layer_initializers(network.n_layers), rng)
+        else:
+            _ParameterList(network.coefs)[:] = _check_hand_set(hand_set[0], network.coefs, "coefs_")
+            _ParameterList(network.intercepts)[:] = _check_hand_set(
+                hand_set[1], network.intercepts, "intercepts_"
+            )
         self._network = network
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(sizes)
@@ -306,8 +348,22 @@ default=None
         self.best_validation_score_ = None
         self._epochs_total = 0
         self._no_improvement_count = 0
-        for stale in ("_optimizer", "_best_params"):
+        for stale in ("_optimizer", "_best_params", "_hand_set_coefs", "_hand_set_intercepts"):
             self.__dict__.pop(stale, None)
+
+    def _hand_set_parameters(self):
+        """``(coefs, intercepts)`` assigned by hand to a model without weights, else ``None``."""
+        coefs = self.__dict__.get("_hand_set_coefs")
+        intercepts = self.__dict__.get("_hand_set_intercepts")
+        if coefs is None and intercepts is None:
+            return None
+        if coefs is None or intercepts is None:
+            missing = "intercepts_" if intercepts is None else "coefs_"
+            raise ValueError(
+                f"Only one of coefs_ and intercepts_ was assigned before fitting; assign "
+                f"{missing} too, to start training from weights of your own."
+            )
+        return coefs, intercepts
 
     def _make_optimizer(self):
         """Instantiate the epoch-based solver from the estimator's parameters."""
@@ -349,64 +405,52 @@ default=None
             self.best_loss_ = min([self.loss_, *self.loss_curve_])
             warnings.warn("Training interrupted by user.", UserWarning, stacklevel=5)
             return
-        if not np.all(np.isfinite(params)) or not np.isfinite(result.fun):
-            raise ValueError(
-                "L-BFGS produced non-finite weights: the input features are probably too large. "
-                "Scale them first, for example with sklearn.preprocessing.StandardScaler."
-            )
         self.n_iter_ = int(result.nit)
+        if not np.all(np.isfinite(params)) or not np.isfinite(result.fun):
+            self._recover_from_divergence(
+                accepted, result.fun, None, objective, X, Y, sample_weight
+            )
+            self.loss_ = objective.loss(X, Y, sample_weight)
+            self.best_loss_ = min([self.loss_, *self.loss_curve_])
+            return
         self.loss_ = float(result.fun)
         self.best_loss_ = min([self.loss_, *self.loss_curve_])
         if result.status == 1:
             warnings.warn(
-                f"lbfgs failed to converge after {self.n_iter_} iterations "
-                f"(max_iter={self.max_iter}, max_fun={self.max_fun}): {result.message}. "
-                "Increase max_iter or max_fun, or scale the data.",
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) (status=1): "
+                f"{result.message}. Increase max_iter (max_iter={self.max_iter}) or max_fun "
+                f"(max_fun={self.max_fun}), or scale the data.",
                 ConvergenceWarning,
                 stacklevel=5,
             )
 
     def _split_validation(self, X, Y, strata, sample_weight, rng):
-        """Hold out ``validation_fraction`` of the data, stratified by class when possible.
+        """Hold out ``validation_fraction`` of the data for early stopping.
 
-        Stratifying needs every class twice and room for each class on both sides; otherwise
-        (or for multilabel targets) the split is random and, for class labels, a warning says
-        why. Regression targets (``strata=None``) are split at random.
+        As ``MLPClassifier``: binary targets are split stratified (a class with a single
+        sample is an error), regression and multilabel targets at random, and a validation
+        set of fewer than 2 samples is an error. Multiclass targets, which ``MLPClassifier``
+        splits at random, are split stratified whenever every class can be on both sides.
         """
-        stratify = None
-        if strata is not None:
-            counts = np.bincount(strata)
-            counts = counts[counts > 0]
-            n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
-            if counts.min() >= 2 and counts.size <= min(n_val, X.shape[0] - n_val):
-                stratify = strata
-            else:
-                warnings.warn(
-                    "The early-stopping validation split is not stratified: a class has a "
-                    f"single sample or there are more classes ({counts.size}) than validation "
-                    f"samples ({n_val}). Some classes may be missing from the validation set.",
-                    UserWarning,
-                    stacklevel=5,
-                )
         try:
             train, val = train_test_split(
                 np.arange(X.shape[0]),
                 test_size=self.validation_fraction,
                 random_state=rng,
-                stratify=stratify,
+                stratify=self._stratify_labels(Y, strata),
             )
         except ValueError as exc:
             raise ValueError(
-                f"early_stopping could not hold out a validation set of "
-                f"validation_fraction={self.validation_fraction} from {X.shape[0]} samples: "
-                f"{exc} Increase validation_fraction or the number of samples, pass X_val and "
-                "y_val, or set early_stopping=False."
+                f"{exc} (early_stopping holds out validation_fraction="
+                f"{self.validation_fraction} of the {X.shape[0]} samples, stratified by "
+                "class.) Increase validation_fraction or the number of samples, pass X_val "
+                "and y_val, or set early_stopping=False."
             ) from exc
         if val.size < 2:
             raise ValueError(
-                f"The validation set holds {val.size} sample(s); early stopping needs at least "
-                "2. Increase validation_fraction or the number of samples, or pass X_val and "
-                "y_val."
+                "The validation set is too small. Increase 'validation_fraction' or the size "
+                f"of your dataset. (It holds {val.size} sample(s); early stopping needs at "
+                "least 2. You can also pass X_val and y_val.)"
             )
         train.sort(), val.sort()
         weights = (
@@ -422,6 +466,25 @@ default=None
                 )
         return (X[train], Y[train], weights[0]), _Validation(X[val], Y[val], weights[1])
 
+    def _stratify_labels(self, Y, strata):
+        """What the early-stopping split is stratified on, or ``None`` for a random split.
+
+        Binary targets: their encoding, as ``MLPClassifier`` does (so its errors are
+        ``MLPClassifier``'s). Multiclass: the class indices, when every class has 2 samples
+        and fits on both sides of the split. Regression and multilabel (``strata=None``):
+        nothing.
+        """
+        if strata is None:
+            return None
+        if Y.shape[1] == 1:
+            return Y.astype(bool)
+        counts = np.bincount(strata)
+        counts = counts[counts > 0]
+        n_val = int(np.ceil(self.validation_fraction * Y.shape[0]))
+        if counts.min() >= 2 and counts.size <= min(n_val, Y.shape[0] - n_val):
+            return strata
+        return None
+
     def _batch_size(self, optimizer, n_samples):
         """Rows per gradient step: all of them for full-batch solvers."""
         if optimizer.full_batch:
@@ -430,8 +493,9 @@ default=None
             return min(200, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
-                f"batch_size={self.batch_size} is larger than the {n_samples} training "
-                "samples; using full batches.",
+                "Got `batch_size` less than 1 or larger than sample size. It is going to be "
+                f"clipped (batch_size={self.batch_size} is larger than the {n_samples} "
+                "training samples; using full batches).",
                 UserWarning,
                 stacklevel=6,
             )
@@ -471,19 +535,26 @@ default=None
                     previous[...] = last_finite
                 last_finite[...] = self._network.params
                 callbacks.epoch_begin()
-                self._set_scheduled_learning_rate(optimizer)
                 loss, last_grad = self._run_epoch(
                     optimizer, objective, X, Y, sample_weight, batch_size, rates, rng
                 )
-                self._check_finite(loss, last_finite if previous is None else previous)
                 self._epochs_total += 1
                 self.n_iter_ += 1
                 self.t_ += X.shape[0]
                 self.loss_ = float(loss)
                 self.loss_curve_.append(self.loss_)
+                if self._diverged(loss):
+                    restored = last_finite if previous is None else previous
+                    self._recover_from_divergence(
+                        restored, loss, validation, objective, X, Y, sample_weight
+                    )
+                    callbacks.epoch_end()
+                    stop_reason = "diverged"
+                    break
                 score = None if validation is None else self._record_validation(validation)
                 if self.verbose:
                     self._report(self.n_iter_, self.loss_, score, start)
+                self._set_scheduled_learning_rate(optimizer)
                 stop_reason = self._stop_reason(optimizer, last_grad, score if stopping else None)
                 if callbacks.epoch_end() and stop_reason is None:
                     stop_reason = "callback"
@@ -498,7 +569,7 @@ default=None
         first = len(self.loss_curve_) - self.n_iter_
         if (
             not incremental
-            and stop_reason != "interrupted"
+            and stop_reason not in ("interrupted", "diverged")
             and optimizer.uses_learning_rate
             and self.n_iter_ > 1
             and self.loss_curve_[-1] > self.loss_curve_[first]
@@ -512,10 +583,11 @@ default=None
                 stacklevel=5,
             )
         if stop_reason is None:
+            kind = "Full-batch" if optimizer.full_batch else "Stochastic"
             warnings.warn(
-                f"Solver {self.solver!r}: Maximum iterations ({self.max_iter}) reached and the "
-                "optimization hasn't converged yet. Increase max_iter, raise "
-                "learning_rate_init or scale the data.",
+                f"{kind} Optimizer: Maximum iterations ({self.max_iter}) reached and the "
+                f"optimization hasn't converged yet. (solver={self.solver!r}: increase "
+                "max_iter, raise learning_rate_init or scale the data.)",
                 ConvergenceWarning,
                 stacklevel=5,
             )
@@ -574,13 +646,15 @@ default=None
         return grad
 
     def _set_scheduled_learning_rate(self, optimizer):
-        """Set the epoch's step size from ``learning_rate`` (before the epoch runs).
+        """Set the next epoch's step size from ``learning_rate`` (after an epoch has run).
 
         ``'invscaling'``: ``learning_rate_init / (t_ + 1) ** power_t``; ``'step'``:
         ``learning_rate_init * decay_rate ** floor(epoch / decay_steps)``;
         ``'exponential'``: ``learning_rate_init * decay_rate ** (epoch / decay_steps)``, where
-        ``epoch`` counts the epochs already run since the weights were initialized.
-        ``'constant'`` and ``'adaptive'`` leave the step size alone.
+        ``t_`` and ``epoch`` count the samples and epochs run since the weights were
+        initialized. ``'constant'`` and ``'adaptive'`` leave the step size alone. As for
+        ``MLPClassifier``, every ``fit`` starts a new optimizer at ``learning_rate_init``,
+        warm-started or not; ``partial_fit`` keeps the step size of the previous call.
         """
         init, epoch = self.learning_rate_init, self._epochs_total
         if self.learning_rate == "invscaling":
@@ -603,14 +677,15 @@ default=None
         self._update_no_improvement(score)
         if self._no_improvement_count <= self.n_iter_no_change:
             return None
-        self._no_improvement_count = 0
         if self.learning_rate == "adaptive" and optimizer.learning_rate > 1e-6:
             optimizer.learning_rate /= 5
+            self._no_improvement_count = 0
             if self.verbose:
                 print(f"Setting learning rate to {optimizer.learning_rate:f}")
             return None
         if score is not None or not optimizer.full_batch:
             return "no_improvement"
+        self._no_improvement_count = 0
         return None
 
     def _record_validation(self, validation):
@@ -644,35 +719,56 @@ default=None
         finally:
             del self._input_validated
 
-    def _check_finite(self, loss, last_finite):
-        """Stop when training diverges: restore the last weights whose loss was accepted.
+    def _diverged(self, loss):
+        """Whether training diverged: a non-finite loss or weight, or a loss blow-up.
 
-        Those are the weights the epoch started from (for ``'gd'``, whose epoch loss is that of
-        its starting weights, the weights the previous epoch started from; within one
-        ``partial_fit`` call, the weights before the call), passed as ``last_finite``.
-
-        Diverging means a non-finite loss or weight, or a loss above ``1e4`` times the lowest
-        epoch loss so far (at least 1): the losses are computed from the logits and stay finite
-        long after the weights have blown up, so finiteness alone would notice too late.
+        A blow-up is a loss above ``1e4`` times the lowest epoch loss before it (at least 1):
+        the losses are computed from the logits and stay finite long after the weights have
+        blown up, so finiteness alone would notice too late.
         """
-        reference = max(1.0, min(self.loss_curve_, default=np.inf))
-        if (
+        reference = max(1.0, min(self.loss_curve_[:-1], default=np.inf))
+        return not (
             np.isfinite(loss)
             and loss <= 1e4 * reference
             and np.isfinite(self._network.params).all()
-        ):
-            return
-        self._network.params[...] = last_finite
-        step = (
-            f"learning_rate_init={self.learning_rate_init}"
-            if SOLVERS[self.solver].uses_learning_rate
-            else f"solver={self.solver!r}"
         )
-        raise ValueError(
-            f"Training diverged at epoch {self.n_iter_ + 1}: the loss became {loss:.4g} with "
-            f"{step}. The weights of the last finite epoch were restored. Use a smaller "
-            "learning_rate_init (for example ten times smaller) or scale the features with "
-            "sklearn.preprocessing.StandardScaler."
+
+    def _recover_from_divergence(
+        self, restored, loss, validation, objective, X, Y, sample_weight
+    ):
+        """Restore the last weights whose loss was accepted and warn, as a finished fit.
+
+        Those are the weights the diverged epoch started from (for ``'gd'``, whose epoch loss
+        is that of its starting weights, those the previous epoch started from; within one
+        ``partial_fit`` call, the weights before the call), passed as ``restored``; with
+        early stopping the best epoch's weights replace them afterwards. The diverged epoch
+        stays in ``loss_curve_``, its validation score is ``nan`` (as ``MLPClassifier``
+        records it). If even the restored weights give a non-finite loss, no step size can
+        help: the data are the problem, and ``MLPClassifier``'s error is raised.
+        """
+        self._network.params[...] = restored
+        if validation is not None:
+            self.validation_scores_.append(np.nan)
+            self.validation_loss_curve_.append(np.nan)
+        if not np.isfinite(objective.loss(X, Y, sample_weight)):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may contain "
+                "large values and need to be preprocessed. (Even the starting weights give a "
+                "non-finite loss, whatever the step size: scale the features, for example "
+                "with sklearn.preprocessing.StandardScaler.)"
+            )
+        if SOLVERS[self.solver].uses_learning_rate:
+            step = f"learning_rate_init={self.learning_rate_init}"
+            advice = "Use a smaller learning_rate_init (for example ten times smaller) or "
+        else:
+            step, advice = f"solver={self.solver!r}", "Probably the features are too large: "
+        warnings.warn(
+            f"Training diverged at epoch {self.n_iter_}: the loss became {loss:.4g} with "
+            f"{step}. Training stopped and the weights of the last finite epoch (with "
+            f"early_stopping, of the best epoch) were restored. {advice}scale the features "
+            "with sklearn.preprocessing.StandardScaler.",
+            ConvergenceWarning,
+            stacklevel=6,
         )
 
     def _update_no_improvement(self, score):
@@ -713,20 +809,46 @@ default=None
     @property
     def coefs_(self):
         """list of ndarray: weight matrices, ``coefs_[l]`` of shape ``(fan_in, fan_out)``."""
-        return _ParameterList(self._fitted_network().coefs)
+        return self._parameters("coefs")
 
     @coefs_.setter
     def coefs_(self, coefs):
-        self._assign(self._fitted_network().coefs, coefs, "coefs_")
+        self._set_parameters("coefs", coefs)
 
     @property
     def intercepts_(self):
         """list of ndarray: bias vectors, ``intercepts_[l]`` of shape ``(fan_out,)``."""
-        return _ParameterList(self._fitted_network().intercepts)
+        return self._parameters("intercepts")
 
     @intercepts_.setter
     def intercepts_(self, intercepts):
-        self._assign(self._fitted_network().intercepts, intercepts, "intercepts_")
+        self._set_parameters("intercepts", intercepts)
+
+    def _parameters(self, kind):
+        """Views of the network's ``kind`` (``'coefs'`` or ``'intercepts'``).
+
+        Before any fit, the list assigned by hand, if any (see :meth:`_set_parameters`).
+        """
+        if "_network" not in self.__dict__ and f"_hand_set_{kind}" in self.__dict__:
+            return self.__dict__[f"_hand_set_{kind}"]
+        return _ParameterList(getattr(self._fitted_network(), kind))
+
+    def _set_parameters(self, kind, values):
+        """Write ``values`` into the network's ``kind``.
+
+        A model without weights keeps the list as it is: as with ``MLPClassifier``, its items
+        may be assigned one by one, and ``partial_fit`` (or a warm-started ``fit``) starts
+        from them.
+        """
+        if "_network" not in self.__dict__:
+            kept = values if isinstance(values, list) else list(values)
+            self.__dict__[f"_hand_set_{kind}"] = kept
+            return
+        targets = getattr(self._fitted_network(), kind)
+        values = list(values)
+        if len(values) != len(targets):
+            raise ValueError(f"{kind}_ must hold {len(targets)} arrays, got {len(values)}.")
+        _ParameterList(targets)[:] = values
 
     def _fitted_network(self):
         """The network, its hidden activation synced with the current parameters."""
@@ -738,13 +860,6 @@ default=None
             ) from None
         network.activation = get_activation(self.activation, self.negative_slope)
         return network
-
-    @staticmethod
-    def _assign(targets, values, name):
-        values = list(values)
-        if len(values) != len(targets):
-            raise ValueError(f"{name} must hold {len(targets)} arrays, got {len(values)}.")
-        _ParameterList(targets)[:] = values
 
     def _logits(self, X):
         """Validate ``X`` for prediction and return the network's output logits."""

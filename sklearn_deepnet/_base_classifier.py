@@ -47,21 +47,18 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         if sp.issparse(X) and X.format == "csc":
             X = X.tocsr()  # mini-batches take rows
         y = self._check_class_targets(y, "y")
-        if reset and not incremental:
-            self._label_binarizer = LabelBinarizer().fit(y)
-            self.classes_ = self._label_binarizer.classes_
-        else:  # partial_fit, or a warm start: the classes are those of the first call
+        if incremental:  # the classes are those declared by the first call
             self._check_known_labels(
                 y,
                 "y",
                 "Declare every class with partial_fit(..., classes=...) on the first call, or "
                 "refit from scratch.",
             )
-        if reset and len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes, but the data "
-                f"contains only one class: {self.classes_.tolist()[0]!r}."
-            )
+        elif reset or "classes_" not in self.__dict__:
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:  # a warm start: the same classes as the previous fit
+            self._check_same_labels(y)
         Y, strata = self._encode(y)
         return X, Y.astype(X.dtype, copy=False), strata
 
@@ -86,12 +83,39 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         return y
 
     def _check_known_labels(self, y, name, advice):
-        """Raise if ``y`` holds labels (or label columns) outside ``classes_``."""
-        unseen = np.setdiff1d(np.unique(y), self.classes_) if y.ndim == 1 else []
-        if len(unseen) or (y.ndim == 2 and y.shape[1] != len(self.classes_)):
+        """Raise if ``y`` holds labels (or label columns) outside ``classes_``.
+
+        The message starts with ``MLPClassifier``'s.
+        """
+        if y.ndim == 2:
+            if y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"{name} has {y.shape[1]} label columns but the model was fitted on "
+                    f"{len(self.classes_)}. {advice}"
+                )
+            return
+        labels = np.unique(y)
+        unseen = np.setdiff1d(labels, self.classes_)
+        if len(unseen):
             raise ValueError(
-                f"{name} holds labels {np.asarray(unseen).tolist() or 'of another shape'} not seen "
-                f"in the first call (classes_={self.classes_.tolist()}). {advice}"
+                f"`{name}` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. '{name}' has {labels}. (Unseen: {unseen.tolist()}.) {advice}"
+            )
+
+    def _check_same_labels(self, y):
+        """A warm-started ``fit`` needs exactly the classes of the previous fit.
+
+        The message is ``MLPClassifier``'s, then what to do.
+        """
+        if y.ndim == 2:
+            self._check_known_labels(y, "y", "Refit with warm_start=False to change them.")
+            return
+        labels = np.unique(y)
+        if set(labels.tolist()) != set(self.classes_.tolist()):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the "
+                f"previous call to fit. Previously got {self.classes_}, `y` has {labels}. "
+                "(Set warm_start=False to fit a new model on these classes.)"
             )
 
     def _encode(self, y):
@@ -231,8 +255,8 @@ default=None
                     "that will ever appear, for example classes=np.unique(y_all)."
                 )
             classes = np.asarray(classes)
-            if classes.ndim != 1 or classes.size < 2:
-                raise ValueError(f"classes must list at least 2 labels, got {classes!r}.")
+            if classes.ndim != 1 or classes.size < 1:
+                raise ValueError(f"classes must list at least 1 label, got {classes!r}.")
             if type_of_target(y) == "multilabel-indicator":
                 self._label_binarizer = LabelBinarizer().fit(y)
             else:
@@ -279,6 +303,8 @@ default=None
             return (logits > 0).astype(int)
         if self.out_activation_ == "softmax":
             return self.classes_[logits.argmax(axis=1)]
+        if len(self.classes_) == 1:  # trained on a single class: always that class
+            return np.repeat(self.classes_, logits.shape[0])
         return self.classes_[(logits[:, 0] > 0).astype(int)]
 
     def predict_proba(self, X):
@@ -292,15 +318,17 @@ default=None
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to 1 (independent per label for multilabel targets).
+            Rows sum to 1 (independent per label for multilabel targets). A model fitted on
+            a single class gives that class probability 1.
         """
-        logits = self._logits(X)
-        if self.n_outputs_ == 1 and not self._is_multilabel():
-            return np.hstack([expit(-logits), expit(logits)])
-        return self._network.output.proba(logits)
+        return self._probabilities(self._logits(X))[0]
 
     def predict_log_proba(self, X):
-        """Return log-probabilities computed from the logits: finite, never ``log(0)``.
+        """Return the logarithm of :meth:`predict_proba`, finite even where it underflows.
+
+        Where a probability is positive this is exactly its ``log``, so both methods rank
+        the classes alike (ties included); where it underflows to 0 (``MLPClassifier``
+        gives ``-inf`` there) the log-probability is computed from the logits.
 
         Parameters
         ----------
@@ -312,7 +340,23 @@ default=None
         log_proba : ndarray of shape (n_samples, n_classes)
             Logarithm of :meth:`predict_proba`.
         """
-        logits = self._logits(X)
+        proba, logits = self._probabilities(self._logits(X))
+        positive = proba > 0
+        log_proba = np.log(proba, out=np.zeros_like(proba), where=positive)
+        if not positive.all():
+            log_proba[~positive] = self._log_probabilities(logits)[~positive]
+        return log_proba
+
+    def _probabilities(self, logits):
+        """``(predict_proba, logits)`` from the output logits."""
+        if self.n_outputs_ == 1 and not self._is_multilabel():
+            if len(self.classes_) == 1:
+                return np.ones((logits.shape[0], 1), dtype=logits.dtype), logits
+            return np.hstack([expit(-logits), expit(logits)]), logits
+        return self._network.output.proba(logits), logits
+
+    def _log_probabilities(self, logits):
+        """Log-probabilities computed from the logits without rounding to ``log(0)``."""
         if self.n_outputs_ == 1 and not self._is_multilabel():
             return np.hstack([log_expit(-logits), log_expit(logits)])
         return self._network.output.log_proba(logits)

@@ -39,15 +39,16 @@ class DeepNetClassifier(BaseDeepNetClassifier):
 
     Notes
     -----
-    Deliberate differences from ``MLPClassifier``: ``predict_log_proba`` is computed from the
-    logits and stays finite; the early-stopping split is stratified for binary and multiclass
-    targets; ``validation_fraction`` must be strictly between 0 and 1; schedules are honoured
-    by Adam and rejected by solvers that cannot use them instead of being ignored; lbfgs warns
-    that it ignores ``early_stopping``; assigning ``coefs_[l]`` writes into the model; a diverging
-    loss raises a ``ValueError`` naming the learning rate after restoring the last finite
-    weights; ``decision_function`` returns the output logits; validation scores default to the
-    negated validation loss (``scoring='loss'``), ``scoring='accuracy'`` gives
-    ``MLPClassifier``'s.
+    With its defaults it trains as ``MLPClassifier`` does: the same initial weights for the same
+    ``random_state``, the same early-stopping rule (validation accuracy), the same errors.
+    Deliberate differences (the user guide's migration page lists them all):
+    ``predict_log_proba`` is finite where ``MLPClassifier``'s is ``-inf``; the early-stopping
+    split is stratified for multiclass targets too, when it can be; ``validation_fraction``
+    must be strictly between 0 and 1; schedules are honoured by Adam and rejected by solvers
+    that cannot use them instead of being ignored; lbfgs warns that it ignores
+    ``early_stopping``; a diverging loss stops training at once with a ``ConvergenceWarning``
+    and restores the last finite weights; a model fitted on a single class gives it
+    probability 1 in one column.
 
     Examples
     --------
@@ -90,7 +91,7 @@ class DeepNetClassifier(BaseDeepNetClassifier):
         negative_slope=0.01,
         dropout=0.0,
         class_weight=None,
-        scoring="loss",
+        scoring=None,
         decay_rate=0.5,
         decay_steps=10,
     ):

@@ -36,8 +36,10 @@ PARAMETERS = {
     learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential'}, \
             default='constant'
         Learning-rate schedule of ``'gd'``, ``'sgd'`` and ``'adam'`` (for Adam it scales the
-        base step size), set before each epoch; ``epoch`` counts the epochs run since the
-        weights were initialized:
+        base step size). As for ``MLPClassifier``, every ``fit`` starts at
+        ``learning_rate_init`` (warm-started or not) and the schedule sets the next epoch's
+        rate after each epoch; ``partial_fit`` continues from the previous call's rate.
+        ``epoch`` counts the epochs run since the weights were initialized:
 
         - ``'constant'``: ``learning_rate_init`` throughout.
         - ``'invscaling'``: ``learning_rate_init / (t_ + 1) ** power_t`` where ``t_`` counts
@@ -105,10 +107,13 @@ PARAMETERS = {
         Stop when the validation score (see ``scoring``) has not improved by ``tol`` for more
         than ``n_iter_no_change`` epochs, and restore the weights of the best epoch. The
         validation set is ``X_val, y_val`` when given to ``fit``, else ``validation_fraction``
-        of the training data held out (stratified by class for binary and multiclass targets,
-        random with a warning when a class has a single sample, random for multilabel and
-        regression targets). Epoch-based solvers only: ``'lbfgs'`` ignores it with a warning,
-        never silently. ``partial_fit`` stops early only on a given ``X_val, y_val``.
+        of the training data held out: stratified by class for binary targets, as
+        ``MLPClassifier`` (a class with a single sample is an error), and for multiclass
+        targets whenever every class fits on both sides (random otherwise, as
+        ``MLPClassifier`` always splits them); random for multilabel targets. Epoch-based
+        solvers only: ``'lbfgs'`` ignores it with a warning, never silently. ``partial_fit``
+        stops early only on a given ``X_val, y_val`` (without one, ``early_stopping=True``
+        makes it raise ``MLPClassifier``'s error).
 """,
     "validation_fraction": """\
     validation_fraction : float, default=0.1
@@ -135,13 +140,18 @@ PARAMETERS = {
         Maximum number of objective evaluations of ``'lbfgs'``.
 """,
     "init": """\
-    init : {'auto', 'he', 'glorot', 'normal'}, default='auto'
-        Weight initialization; biases start at zero, weights never do.
+    init : {'auto', 'glorot', 'he', 'lecun', 'normal'}, default='auto'
+        Initialization of the weights (never zeros) and biases.
 
-        - ``'auto'``: He for layers feeding ``relu``/``leaky_relu`` units, Glorot otherwise.
-        - ``'he'``: ``N(0, 2 / fan_in)``.
-        - ``'glorot'``: ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``.
-        - ``'normal'``: the course's ``N(0, 1) * 0.01``.
+        - ``'auto'``: ``MLPClassifier``'s, so the default network starts from the very
+          weights ``MLPClassifier`` would (same ``random_state``, same numbers): weights
+          *and* biases ``U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))``
+          (``sqrt(2 / (fan_in + fan_out))`` for ``activation='logistic'``), every layer.
+        - ``'glorot'``: weights ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, zero
+          biases.
+        - ``'he'``: weights ``N(0, 2 / fan_in)``, zero biases; for deep ReLU networks.
+        - ``'lecun'``: weights ``N(0, 1 / fan_in)``, zero biases.
+        - ``'normal'``: the course's ``N(0, 1) * 0.01``, zero biases.
 """,
     "negative_slope": """\
     negative_slope : float, default=0.01
@@ -165,12 +175,13 @@ PARAMETERS = {
         counts of the whole training set; give it a dict.
 """,
     "scoring": """\
-    scoring : str or callable, default='loss'
+    scoring : str, callable or None, default=None
         Validation score recorded in ``validation_scores_`` after each epoch and used by
-        ``early_stopping``: ``'loss'`` for the negated validation loss (the training loss
-        without the L2 penalty), or any scikit-learn scorer name or callable
-        ``scorer(estimator, X, y)`` (``'accuracy'`` gives ``MLPClassifier``'s rule, ``'r2'``
-        ``MLPRegressor``'s).
+        ``early_stopping``. ``None``: the estimator's ``score`` (accuracy for classifiers,
+        R² for regressors), ``MLPClassifier``'s and ``MLPRegressor``'s rule. ``'loss'``: the
+        negated validation loss (the training loss without the L2 penalty). Or any
+        scikit-learn scorer name or callable ``scorer(estimator, X, y)``. The validation loss
+        is recorded in ``validation_loss_curve_`` whatever the score.
 """,
     "decay_rate": """\
     decay_rate : float, default=0.5

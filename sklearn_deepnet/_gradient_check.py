@@ -47,9 +47,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-7, random
         ``||g_backprop - g_numeric|| / (||g_backprop|| + ||g_numeric||)``. The course
         considers values below ``2e-7`` (:data:`GRADIENT_ALARM`) correct; much larger values
         point to a bug. Non-smooth activations (``relu``, ``leaky_relu``) may raise it when a
-        unit sits within ``epsilon`` of its kink: in an unfitted deep ReLU network, whose
-        biases start at zero, a sample whose units of one layer are all off feeds the next
-        layer exactly zero. Check such networks after a few epochs of training.
+        unit sits within ``epsilon`` of its kink, for instance in an unfitted deep ReLU
+        network with zero biases (``init='he'``), where a sample whose units of one layer are
+        all off feeds the next layer exactly zero. Check such networks after a few epochs of
+        training.
 
     Examples
     --------

@@ -1,14 +1,9 @@
 """LogisticRegressionGD: the shared network engine configured with no hidden layer."""
 
-import numpy as np
 
 from . import _docs
 from ._base_classifier import BaseDeepNetClassifier
-
-
-def _zeros(fan_in, fan_out, rng, dtype):
-    """Zero weights: only for a network without hidden layers, whose objective is convex."""
-    return np.zeros((fan_in, fan_out), dtype=dtype)
+from .nn.initializers import zeros
 
 
 class LogisticRegressionGD(BaseDeepNetClassifier):
@@ -159,7 +154,7 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
         n_iter_no_change=10,
         max_fun=15000,
         class_weight=None,
-        scoring="loss",
+        scoring=None,
         decay_rate=0.5,
         decay_steps=10,
     ):
@@ -190,7 +185,7 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
         self.decay_steps = decay_steps
 
     def _layer_initializers(self, n_layers):
-        return [_zeros] * n_layers
+        return [zeros] * n_layers
 
     @property
     def coef_(self):

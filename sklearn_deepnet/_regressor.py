@@ -47,7 +47,8 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
         than ``n_iter_no_change`` epochs, and restore the weights of the best epoch. The
         validation set is ``X_val, y_val`` when given to ``fit``, else a random
         ``validation_fraction`` of the training data. Epoch-based solvers only: ``'lbfgs'``
-        ignores it with a warning. ``partial_fit`` stops early only on a given ``X_val``.
+        ignores it with a warning. ``partial_fit`` stops early only on a given ``X_val``
+        (without one, ``early_stopping=True`` makes it raise ``MLPRegressor``'s error).
 """,
         ),
         _docs.attributes(
@@ -65,11 +66,12 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
 
     Notes
     -----
-    Deliberate differences from ``MLPRegressor``: the loss is summed over the outputs, not
-    averaged, so that ``loss_`` is the objective whose gradient is trained on
-    (``MLPRegressor`` reports the average but steps along the sum's gradient; both are the
-    same for one output); validation scores default to the negated validation loss
-    (``scoring='loss'``), ``scoring='r2'`` gives ``MLPRegressor``'s.
+    Deliberate differences from ``MLPRegressor`` (the user guide's migration page lists them
+    all): the loss is summed over the outputs, not averaged, so that ``loss_`` is the
+    objective whose gradient is trained on (``MLPRegressor`` reports the average but steps
+    along the sum's gradient; both are the same for one output); a diverging loss stops
+    training at once with a ``ConvergenceWarning`` and restores the last finite weights
+    (``MLPRegressor`` trains on with NaN weights).
 
     Examples
     --------
@@ -126,7 +128,7 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
         init="auto",
         negative_slope=0.01,
         dropout=0.0,
-        scoring="loss",
+        scoring=None,
         decay_rate=0.5,
         decay_steps=10,
     ):

@@ -112,6 +112,12 @@ def _class_labels(model, nocl):
 def _classifier_shapes(operator):
     """Declare the label and probability outputs of a classifier."""
     model = operator.raw_operator
+    if len(model.classes_) == 1:
+        raise ValueError(
+            f"This {type(model).__name__} was fitted on a single class "
+            f"({model.classes_[0]!r}): it predicts that class with probability 1 whatever the "
+            "input, which needs no network to export. Fit it on at least 2 classes."
+        )
     tensor_type, _, _ = _compute_type(operator.inputs[0].type, model)
     n_rows = operator.inputs[0].get_first_dimension()
     n_classes = len(model.classes_)

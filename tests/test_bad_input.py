@@ -13,6 +13,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, LogisticRegressionGD
@@ -97,8 +98,12 @@ def test_empty_X_at_predict(fitted):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_one_sample_is_one_class(Estimator):
-    with pytest.raises(ValueError, match="at least 2 classes.*only one class"):
-        _small(Estimator).fit(X_IRIS[:1], Y_IRIS[:1])
+    # as MLPClassifier: a single class is fitted, and predicted
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = _small(Estimator).fit(X_IRIS[:1], Y_IRIS[:1])
+    assert clf.classes_.tolist() == [0]
+    assert clf.predict(X_IRIS[::10]).tolist() == [0] * 15
 
 
 def test_one_sample_trains_with_partial_fit_when_the_classes_are_declared():
@@ -110,17 +115,26 @@ def test_one_sample_trains_with_partial_fit_when_the_classes_are_declared():
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_one_class(Estimator):
+    # MLPClassifier fits one class and predicts it; its predict_proba then has two columns for
+    # one class, ours one column of ones (the only class is certain)
     y = np.full(20, "spam")
-    with pytest.raises(ValueError, match="at least 2 classes.*only one class.*spam"):
-        _small(Estimator).fit(X_IRIS[:20], y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = _small(Estimator).fit(X_IRIS[:20], y)
+    assert clf.classes_.tolist() == ["spam"]
+    assert (clf.predict(X_IRIS) == "spam").all()
+    np.testing.assert_array_equal(clf.predict_proba(X_IRIS), np.ones((150, 1)))
+    np.testing.assert_array_equal(clf.predict_log_proba(X_IRIS), np.zeros((150, 1)))
+    assert clf.score(X_IRIS[:20], y) == 1.0
 
 
 def test_label_lists_in_messages_are_plain_values():
     """Messages show labels as the user wrote them (``0``), not as NumPy reprs (``np.int64(0)``)."""
     messages = []
-    with pytest.raises(ValueError) as one_class:
-        _small().fit(X_IRIS[:20], Y_IRIS[:20])
-    messages.append(str(one_class.value))
+    clf = _small(warm_start=True).fit(X_IRIS, Y_IRIS)
+    with pytest.raises(ValueError) as other_classes:
+        clf.fit(X_IRIS[:100], Y_IRIS[:100])
+    messages.append(str(other_classes.value))
     clf = _small().partial_fit(X_IRIS[:100], Y_IRIS[:100], classes=[0, 1])
     with pytest.raises(ValueError) as unseen:
         clf.partial_fit(X_IRIS, Y_IRIS)
@@ -129,12 +143,14 @@ def test_label_lists_in_messages_are_plain_values():
         assert "np.int64" not in message and "np.str_" not in message, message
 
 
-def test_more_classes_than_validation_samples_warns_and_splits_randomly():
-    # 15 samples, 3 classes, validation_fraction=0.1: 2 validation samples for 3 classes
+def test_more_classes_than_validation_samples_splits_randomly():
+    # 15 samples, 3 classes, validation_fraction=0.1: 2 validation samples for 3 classes; the
+    # split cannot be stratified, so it is random, as MLPClassifier's multiclass split always is
     X, y = X_IRIS[::10], Y_IRIS[::10]
     clf = _small(early_stopping=True)
-    with pytest.warns(UserWarning, match=r"not stratified.*more classes \(3\) than validation "
-                                         r"samples \(2\)"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
     assert list(clf.classes_) == [0, 1, 2]
     assert np.isfinite(clf.predict_proba(X)).all()
@@ -142,11 +158,20 @@ def test_more_classes_than_validation_samples_warns_and_splits_randomly():
 
 def test_validation_split_of_one_sample_is_refused():
     idx = [0, 1, 50, 51, 100, 101]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # the "not stratified" warning
-        with pytest.raises(ValueError, match=r"validation set holds 1 sample.*Increase "
-                                             "validation_fraction"):
-            _small(early_stopping=True).fit(X_IRIS[idx], Y_IRIS[idx])
+    # MLPClassifier's message, then ours
+    with pytest.raises(ValueError, match=r"^The validation set is too small\. Increase "
+                                         r"'validation_fraction' or the size of your dataset\. "
+                                         r"\(It holds 1 sample\(s\).*X_val and y_val"):
+        _small(early_stopping=True).fit(X_IRIS[idx], Y_IRIS[idx])
+
+
+def test_binary_early_stopping_split_needs_two_samples_of_each_class():
+    # as MLPClassifier: a binary split is stratified, and a class with one sample cannot be
+    X = X_IRIS[:51]
+    y = Y_IRIS[:51]  # fifty 0s, one 1
+    with pytest.raises(ValueError, match=r"^The least populated class.*only 1 member.*"
+                                         r"X_val and y_val, or set early_stopping=False"):
+        _small(early_stopping=True).fit(X, y)
 
 
 @pytest.mark.parametrize(
@@ -447,8 +472,8 @@ def test_invalid_scalar_hidden_layer_sizes(sizes):
 
 @pytest.mark.parametrize("sizes", [(5, 0), (-3,), (np.float64(3.0),), ((5,),), ("5",)])
 def test_invalid_hidden_layer_sizes_entries(sizes):
-    message = re.escape(f"hidden_layer_sizes must hold positive integers (units per hidden "
-                        f"layer), got {sizes!r}")
+    message = re.escape(f"hidden_layer_sizes must be > 0, got {sizes!r}. It holds the number "
+                        "of units of each hidden layer: positive integers.")
     with pytest.raises(ValueError, match=message):
         _small(hidden_layer_sizes=sizes).fit(X_IRIS, Y_IRIS)
 
@@ -490,7 +515,7 @@ INVALID_PARAMS = {
     "momentum": [-0.1, 1.5],
     "nesterovs_momentum": ["yes"],
     "early_stopping": ["yes"],
-    "validation_fraction": [0, 1, 1.5],
+    "validation_fraction": [-0.1, 1, 1.5],
     "beta_1": [1, -0.1],
     "beta_2": [1.0, -0.1],
     "epsilon": [0, -1e-8],
@@ -549,8 +574,11 @@ def test_unknown_parameter_name():
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_batch_size_larger_than_the_data_warns_and_uses_full_batches(solver):
-    with pytest.warns(UserWarning, match="batch_size=1000 is larger than the 150 training "
-                                         "samples; using full batches"):
+    # MLPClassifier's words, then ours
+    with pytest.warns(UserWarning, match="^Got `batch_size` less than 1 or larger than sample "
+                                         r"size\. It is going to be clipped \(batch_size=1000 is "
+                                         "larger than the 150 training samples; using full "
+                                         "batches"):
         big = _small(solver=solver, batch_size=1000).fit(X_IRIS, Y_IRIS)
     full = _small(solver=solver, batch_size=150).fit(X_IRIS, Y_IRIS)
     np.testing.assert_array_equal(big.predict_proba(X_IRIS), full.predict_proba(X_IRIS))
@@ -568,15 +596,22 @@ def test_partial_fit_first_call_needs_the_classes(Estimator):
         _small(Estimator).partial_fit(X_IRIS, Y_IRIS)
 
 
-@pytest.mark.parametrize("classes", [[0], [[0, 1], [1, 2]]], ids=["one", "2-D"])
-def test_partial_fit_classes_must_list_two_labels(classes):
-    with pytest.raises(ValueError, match="classes must list at least 2 labels"):
+@pytest.mark.parametrize("classes", [[], [[0, 1], [1, 2]]], ids=["none", "2-D"])
+def test_partial_fit_classes_must_list_labels(classes):
+    with pytest.raises(ValueError, match="classes must list at least 1 label"):
         _small().partial_fit(X_IRIS, Y_IRIS, classes=classes)
+
+
+def test_partial_fit_on_a_single_declared_class():
+    clf = _small().partial_fit(X_IRIS[:50], Y_IRIS[:50], classes=[0])
+    assert clf.predict(X_IRIS).tolist() == [0] * 150
 
 
 def test_partial_fit_with_a_class_not_declared_on_the_first_call():
     clf = _small().partial_fit(X_IRIS[:100], Y_IRIS[:100], classes=[0, 1])
-    with pytest.raises(ValueError, match=r"y holds labels .*2.* not seen in the first call.*"
+    # MLPClassifier's message, then ours
+    with pytest.raises(ValueError, match=r"^`y` has classes not in `self.classes_`\. "
+                                         r"`self.classes_` has \[0 1\]\. 'y' has \[0 1 2\]\..*"
                                          r"Declare every class with partial_fit\(\.\.\., "
                                          r"classes=\.\.\.\)"):
         clf.partial_fit(X_IRIS, Y_IRIS)

@@ -82,7 +82,7 @@ def test_validation_loss_only_when_scoring_is_the_loss(data):
     """With scoring='loss' the scores are the negated validation loss: drawn once, as a loss."""
     X, y = data
     clf = DeepNetClassifier(
-        hidden_layer_sizes=(8,), early_stopping=True, max_iter=20, random_state=0
+        hidden_layer_sizes=(8,), early_stopping=True, scoring="loss", max_iter=20, random_state=0
     )
     display = LossCurveDisplay.from_estimator(_fit(clf, X, y))
     np.testing.assert_allclose(

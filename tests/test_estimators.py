@@ -1,11 +1,13 @@
 """Training behaviour: solvers, schedules, stopping, divergence, initialization."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_deepnet import DeepNetClassifier, LogisticRegressionGD
@@ -41,10 +43,12 @@ def test_max_iter_reached_warns():
         DeepNetClassifier((5,), max_iter=3, random_state=0).fit(X_IRIS, Y_IRIS)
 
 
-def test_diverging_learning_rate_raises_and_restores_finite_weights():
+def test_diverging_learning_rate_warns_and_restores_finite_weights():
+    # as MLPClassifier, a diverging fit returns a model (a grid search scores it); ours stops
+    # at once, restores finite weights and says which step was too large
     clf = DeepNetClassifier((20,), solver="sgd", learning_rate_init=1e8, momentum=0.0,
                             random_state=0)
-    with pytest.raises(ValueError, match="learning_rate_init=100000000.0"):
+    with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init=100000000.0"):
         clf.fit(X_IRIS * 100, Y_IRIS)
     assert all(np.isfinite(c).all() for c in clf.coefs_)
     proba = clf.predict_proba(X_IRIS)
@@ -59,9 +63,23 @@ def test_invscaling_follows_its_formula_for_every_step_solver():
         with pytest.warns(ConvergenceWarning):
             clf.fit(X_IRIS, Y_IRIS)
         assert clf.t_ == 4 * len(X_IRIS)
-        # the last epoch ran with the rate set from the samples seen before it
-        seen = clf.t_ - len(X_IRIS)
-        assert clf._optimizer.learning_rate == pytest.approx(0.1 / (seen + 1) ** 0.5)
+        # as MLPClassifier: set after each epoch from the samples seen so far
+        assert clf._optimizer.learning_rate == pytest.approx(0.1 / (clf.t_ + 1) ** 0.5)
+
+
+def test_a_warm_started_fit_restarts_the_schedule_as_mlpclassifier():
+    X, y = [[3, 2], [1, 6], [5, 6], [-2, -4]], [1, 1, 1, 0]
+    ours, theirs = (
+        Estimator(hidden_layer_sizes=4, solver="sgd", learning_rate="invscaling", power_t=0.25,
+                  max_iter=1, warm_start=True, random_state=0)
+        for Estimator in (DeepNetClassifier, MLPClassifier)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for clf in (ours, theirs):
+            clf.fit(X, y)
+            clf.fit(X, y)  # a new optimizer: one epoch at learning_rate_init, then t_ = 8
+    assert ours._optimizer.learning_rate == theirs._optimizer.learning_rate == 0.001 / 9**0.25
 
 
 def test_adaptive_divides_the_learning_rate_by_five():
@@ -99,12 +117,12 @@ def test_early_stopping_restores_the_best_epoch():
     np.testing.assert_array_equal(clf._network.params, clf._best_params)
 
 
-def _initial_network(**params):
+def _initial_network(X=X_IRIS, **params):
     """The network a fit starts from: one epoch with a vanishing step leaves it unchanged."""
     clf = DeepNetClassifier(solver="gd", learning_rate_init=1e-300, max_iter=1, random_state=0,
                             **params)
     with pytest.warns(ConvergenceWarning):
-        clf.fit(X_IRIS, Y_IRIS)
+        clf.fit(X, Y_IRIS)
     return clf
 
 
@@ -128,13 +146,20 @@ def test_init_options(init):
     assert np.unique(clf.coefs_[0]).size == clf.coefs_[0].size
 
 
-def test_auto_init_is_he_for_relu_and_glorot_for_tanh():
-    relu = _initial_network(hidden_layer_sizes=(4000,), activation="relu")
-    tanh = _initial_network(hidden_layer_sizes=(4000,), activation="tanh")
-    assert relu.coefs_[0].std() == pytest.approx(np.sqrt(2 / 4), rel=0.05)
-    assert tanh.coefs_[0].std() == pytest.approx(np.sqrt(6 / 4004) / np.sqrt(3), rel=0.05)
-    # the softmax output layer is Glorot in both
-    assert relu.coefs_[1].std() == pytest.approx(np.sqrt(6 / 4003) / np.sqrt(3), rel=0.05)
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_auto_init_starts_where_mlpclassifier_starts(activation, dtype):
+    """init='auto' draws MLPClassifier's weights and biases: the very same numbers."""
+    X = X_IRIS.astype(dtype)
+    ours = _initial_network(X, hidden_layer_sizes=(7, 5), activation=activation)
+    theirs = MLPClassifier((7, 5), activation=activation, solver="sgd", momentum=0.0,
+                           learning_rate_init=1e-300, max_iter=1, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        theirs.fit(X, Y_IRIS)
+    for mine, sklearns in zip(ours.coefs_ + ours.intercepts_,
+                              theirs.coefs_ + theirs.intercepts_, strict=True):
+        assert mine.dtype == sklearns.dtype == dtype
+        np.testing.assert_array_equal(mine, sklearns)
 
 
 def test_warm_start_continues_from_the_previous_weights():
@@ -205,10 +230,14 @@ def test_multilabel_partial_fit():
     assert (clf.predict(X) == Y).mean() > 0.9
 
 
-def test_early_stopping_with_a_singleton_class_warns_and_splits_randomly():
+def test_early_stopping_with_a_multiclass_singleton_splits_randomly():
+    # MLPClassifier splits multiclass targets at random; ours stratifies when it can, and
+    # otherwise splits at random too, silently
     y = Y_IRIS.copy()
     y[0] = 7
-    with pytest.warns(UserWarning, match="not stratified"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
         DeepNetClassifier((5,), early_stopping=True, max_iter=5, random_state=0).fit(X_IRIS, y)
 
 

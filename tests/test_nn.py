@@ -7,6 +7,7 @@ import pytest
 
 from sklearn_deepnet.nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, Objective, get_activation
 from sklearn_deepnet.nn.activations import ACTIVATIONS
+from sklearn_deepnet.nn.initializers import UniformWeightsAndBiases
 
 REFERENCE = {
     "identity": lambda z: z,
@@ -39,16 +40,28 @@ def test_leaky_relu_slope_is_a_parameter():
 def test_initializers_scale_and_dtype(dtype):
     rng = np.random.RandomState(0)
     fan_in, fan_out = 400, 300
-    he = INITIALIZERS["he"](fan_in, fan_out, rng, dtype)
-    glorot = INITIALIZERS["glorot"](fan_in, fan_out, rng, dtype)
-    normal = INITIALIZERS["normal"](fan_in, fan_out, rng, dtype)
-    assert he.dtype == glorot.dtype == normal.dtype == dtype
-    assert he.std() == pytest.approx(np.sqrt(2 / fan_in), rel=0.02)
+    drawn = {name: init(fan_in, fan_out, rng, dtype) for name, init in INITIALIZERS.items()}
+    for coef, intercept in drawn.values():
+        assert coef.dtype == intercept.dtype == dtype
+        assert coef.shape == (fan_in, fan_out) and intercept.shape == (fan_out,)
+        assert not intercept.any()  # the named initializers start biases at zero
+        assert np.unique(coef).size > 0.99 * coef.size  # never zeros: symmetry is broken
+    assert drawn["he"][0].std() == pytest.approx(np.sqrt(2 / fan_in), rel=0.02)
+    assert drawn["lecun"][0].std() == pytest.approx(np.sqrt(1 / fan_in), rel=0.02)
+    assert drawn["normal"][0].std() == pytest.approx(0.01, rel=0.02)
+    glorot = drawn["glorot"][0]
     bound = np.sqrt(6 / (fan_in + fan_out))
     assert np.abs(glorot).max() <= bound and np.abs(glorot).max() > 0.99 * bound
-    assert normal.std() == pytest.approx(0.01, rel=0.02)
-    for w in (he, glorot, normal):  # never zeros: symmetry must be broken
-        assert np.unique(w).size > 0.99 * w.size
+
+
+@pytest.mark.parametrize("factor", [6.0, 2.0])
+def test_mlpclassifiers_initialization_draws_weights_then_biases(factor):
+    coef, intercept = UniformWeightsAndBiases(factor)(40, 30, np.random.RandomState(0), np.float32)
+    expected = np.random.RandomState(0)
+    bound = np.sqrt(factor / 70)
+    expected_coef = expected.uniform(-bound, bound, (40, 30)).astype(np.float32)
+    np.testing.assert_array_equal(coef, expected_coef)
+    np.testing.assert_array_equal(intercept, expected.uniform(-bound, bound, 30).astype(np.float32))
 
 
 def test_network_parameters_are_views_of_one_flat_buffer():

@@ -3,9 +3,11 @@
 Documented tolerances checked here:
 
 - training that diverges (a non-finite loss, or one above 1e4 times the lowest epoch loss)
-  raises a ``ValueError`` naming ``learning_rate_init`` and restores the weights of the last
-  finite epoch; training whose loss merely ends higher than it started warns or raises with the
-  same advice;
+  stops with a ``ConvergenceWarning`` naming ``learning_rate_init`` and restores the weights of
+  the last finite epoch (as ``MLPClassifier``, a diverging fit returns a model); if even the
+  starting weights give a non-finite loss, ``MLPClassifier``'s "non-finite parameter weights"
+  error is raised; training whose loss merely ends higher than it started warns with the same
+  advice;
 - float32 training follows float64 training to within 1e-4 in predicted probability over 20
   epochs, for every solver, except Adam started from all-zero weights (``LogisticRegressionGD``),
   which amplifies the rounding of near-zero gradients: 1e-2 there.
@@ -18,6 +20,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, LogisticRegressionGD
@@ -61,36 +64,48 @@ def _assert_probabilities(clf, X):
     [(DeepNetClassifier, s) for s in STEP_SOLVERS] + [(LogisticRegressionGD, s)
                                                       for s in STEP_SOLVERS],
 )
-def test_divergence_raises_names_the_learning_rate_and_restores_the_last_finite_epoch(
+def test_divergence_warns_names_the_learning_rate_and_restores_the_last_finite_epoch(
     Estimator, solver
 ):
     clf = _net(Estimator, solver=solver, learning_rate_init=1e6, max_iter=50)
-    with pytest.raises(ValueError, match=r"Training diverged at epoch \d+: .* with "
-                                         r"learning_rate_init=1000000.0\. The weights of the "
-                                         r"last finite epoch were restored\. Use a smaller "
-                                         r"learning_rate_init"):
+    with pytest.warns(ConvergenceWarning, match=r"Training diverged at epoch \d+: .* with "
+                                                r"learning_rate_init=1000000.0\. Training "
+                                                r"stopped and the weights of the last finite "
+                                                r"epoch .* were restored\. Use a smaller "
+                                                r"learning_rate_init"):
         clf.fit(X_IRIS, Y_IRIS)
-    assert clf.n_iter_ < 50 and len(clf.loss_curve_) in (clf.n_iter_, clf.n_iter_ + 1)
-    assert np.isfinite(clf.loss_curve_).all()
+    # the diverged epoch is recorded (the curve shows the blow-up), and is the last one
+    assert clf.n_iter_ < 50 and len(clf.loss_curve_) == clf.n_iter_
+    assert np.isfinite(clf.loss_curve_[:-1]).all()
     # the weights are exactly those after the last accepted epoch: a fit stopped there (after
     # no epoch at all: the initialization, which a vanishing step leaves unchanged). gd's epoch
     # loss is that of the weights before its step, so its last accepted weights are one
-    # epoch earlier: those whose loss is the last one recorded
-    accepted = clf.n_iter_ - 1 if solver == "gd" else clf.n_iter_
+    # epoch earlier: those whose loss is the last finite one recorded
+    accepted = clf.n_iter_ - 2 if solver == "gd" else clf.n_iter_ - 1
     stopped = clone(clf).set_params(max_iter=max(accepted, 1))
     if accepted <= 0:
         stopped.set_params(learning_rate_init=1e-300)
-    stopped.fit(X_IRIS, Y_IRIS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        stopped.fit(X_IRIS, Y_IRIS)
     if accepted <= 0:  # the vanishing step moved the weights by ~1e-300 at most
         np.testing.assert_allclose(clf._network.params, stopped._network.params, atol=1e-250)
     else:
         np.testing.assert_array_equal(clf._network.params, stopped._network.params)
-    # gd: the restored weights' loss is the last recorded one, not the diverged one
+    # gd: the restored weights' loss is the last finite one recorded, not the diverged one
     if solver == "gd":
         Y = clf._label_binarizer.transform(Y_IRIS).astype(float)
         restored_loss = Objective(clf._network, clf.alpha).loss(X_IRIS, Y)
-        assert restored_loss == pytest.approx(clf.loss_curve_[-1], rel=1e-9)
+        assert restored_loss == pytest.approx(clf.loss_curve_[-2], rel=1e-9)
     _assert_probabilities(clf, X_IRIS)
+
+
+def _diverges(fit):
+    """Whether ``fit()`` warned that training diverged."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    return any("Training diverged" in str(w.message) for w in caught)
 
 
 @pytest.mark.parametrize("solver", STEP_SOLVERS)
@@ -99,10 +114,7 @@ def test_divergence_in_partial_fit_restores_the_weights_before_the_call(solver):
     clf = _net(solver=solver, learning_rate_init=1e6)
     for _ in range(5):
         before = clf.__dict__.get("_network") and clf._network.params.copy()
-        try:
-            clf.partial_fit(X_IRIS, Y_IRIS, classes=[0, 1, 2])
-        except ValueError as exc:
-            assert "learning_rate_init=1000000.0" in str(exc)
+        if _diverges(lambda: clf.partial_fit(X_IRIS, Y_IRIS, classes=[0, 1, 2])):
             break
     else:
         pytest.fail("partial_fit never diverged")
@@ -115,10 +127,32 @@ def test_divergence_in_partial_fit_restores_the_weights_before_the_call(solver):
 def test_divergence_under_warm_start_keeps_a_usable_model(solver):
     clf = _net(solver=solver, learning_rate_init=1e-2, warm_start=True).fit(X_IRIS, Y_IRIS)
     clf.set_params(learning_rate_init=1e7)
-    with pytest.raises(ValueError, match="learning_rate_init=10000000.0"):
+    with pytest.warns(ConvergenceWarning, match="learning_rate_init=10000000.0"):
         clf.fit(X_IRIS, Y_IRIS)
     assert np.isfinite(clf._network.params).all()
     _assert_probabilities(clf, X_IRIS)
+
+
+def test_divergence_with_early_stopping_restores_the_best_epoch_and_scores_nan():
+    # as MLPClassifier (scikit-learn's test_mlp_diverging_loss): the diverged epoch's
+    # validation score is nan, and the best epoch's weights are kept
+    clf = _net(early_stopping=True, solver="sgd", learning_rate_init=1.0, momentum=0.0,
+               max_iter=200)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        clf.fit(X_IRIS * 10, Y_IRIS)
+    assert np.isnan(clf.validation_scores_[-1]) and np.isnan(clf.validation_loss_curve_[-1])
+    assert clf.best_validation_score_ == np.nanmax(clf.validation_scores_)
+    np.testing.assert_array_equal(clf._network.params, clf._best_params)
+
+
+@pytest.mark.filterwarnings("ignore:The features of X have magnitudes:UserWarning")
+def test_a_non_finite_loss_at_the_start_raises_mlpclassifiers_error():
+    # no step size helps when the starting weights already overflow: the data are the problem
+    X = np.finfo(np.float64).max * np.random.RandomState(0).uniform(size=(10, 2))
+    with pytest.raises(ValueError, match=r"^Solver produced non-finite parameter weights\. The "
+                                         r"input data may contain large values and need to be "
+                                         r"preprocessed\. .*StandardScaler"):
+        _net(DeepNetRegressor).fit(X, np.arange(10.0))
 
 
 @pytest.mark.parametrize(
@@ -138,11 +172,7 @@ def test_training_that_ends_worse_than_it_started_is_reported(
     rate = f"learning_rate_init={learning_rate_init}"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            clf.fit(X_IRIS, Y_IRIS)
-        except ValueError as exc:
-            assert rate in str(exc) and "smaller" in str(exc)
-            return
+        clf.fit(X_IRIS, Y_IRIS)
     messages = [str(w.message) for w in caught]
     assert any(rate in m and "smaller" in m for m in messages), (
         f"loss went from {clf.loss_curve_[0]:.3g} to {clf.loss_:.3g} and no message named "
@@ -151,10 +181,11 @@ def test_training_that_ends_worse_than_it_started_is_reported(
 
 
 @pytest.mark.filterwarnings("ignore:The features of X have magnitudes:UserWarning")
-def test_lbfgs_on_overflowing_features_raises_and_stays_usable():
+def test_lbfgs_on_overflowing_features_warns_and_stays_usable():
     clf = _net(solver="lbfgs")
-    with pytest.raises(ValueError, match="L-BFGS produced non-finite weights.*StandardScaler"):
+    with pytest.warns(ConvergenceWarning, match="diverged.*solver='lbfgs'.*StandardScaler"):
         clf.fit(X_IRIS * 1e200, Y_IRIS)
+    assert np.isfinite(clf.loss_)
     _assert_probabilities(clf, X_IRIS)
 
 
@@ -170,7 +201,7 @@ def test_predict_proba_stays_finite_for_inputs_far_outside_the_training_range(so
 
 def test_regressor_divergence_names_the_learning_rate():
     reg = _net(DeepNetRegressor, solver="sgd", learning_rate_init=1e6)
-    with pytest.raises(ValueError, match="learning_rate_init=1000000.0"):
+    with pytest.warns(ConvergenceWarning, match="learning_rate_init=1000000.0"):
         reg.fit(X_IRIS[:, 1:], X_IRIS[:, 0])
     assert np.isfinite(reg.predict(X_IRIS[:, 1:])).all()
 

@@ -2,10 +2,12 @@
 
 import importlib
 import sys
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris, make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -193,3 +195,12 @@ if hasattr(sklearn_deepnet, "DeepNetRegressor"):
         X32 = X.astype(np.float32)
         (prediction,) = _run(skl2onnx.to_onnx(pipe, X32[:1]), X32)
         np.testing.assert_allclose(prediction.ravel(), pipe.predict(X32), rtol=1e-5, atol=1e-5)
+
+
+def test_a_single_class_model_is_refused_with_a_clear_error():
+    clf = DeepNetClassifier((3,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(np.random.RandomState(0).normal(size=(10, 2)), np.ones(10))
+    with pytest.raises(ValueError, match="fitted on a single class"):
+        skl2onnx.to_onnx(clf, np.zeros((1, 2), dtype=np.float32), options={"zipmap": False})

@@ -183,13 +183,27 @@ def test_given_validation_set_is_the_one_scored():
 def test_scoring_loss_records_the_negated_validation_loss():
     X, y = _imbalanced()
     X_tr, y_tr, X_val, y_val = _split(X, y)
-    clf = DeepNetClassifier((10,), max_iter=4, random_state=0)
+    clf = DeepNetClassifier((10,), max_iter=4, random_state=0, scoring="loss")
     with pytest.warns(ConvergenceWarning):
         clf.fit(X_tr, y_tr, X_val=X_val, y_val=y_val)
     np.testing.assert_allclose(clf.validation_scores_, -np.array(clf.validation_loss_curve_))
     np.testing.assert_allclose(
         clf.validation_loss_curve_[-1], log_loss(y_val, clf.predict_proba(X_val)), rtol=1e-10
     )
+
+
+@pytest.mark.parametrize("Estimator", [DeepNetClassifier, DeepNetRegressor])
+def test_default_scoring_is_mlps_rule(Estimator):
+    """scoring=None: accuracy for classifiers, R^2 for regressors, as MLPClassifier/Regressor."""
+    X, y = _imbalanced()
+    if Estimator is DeepNetRegressor:
+        y = X[:, 0] + X[:, 1]  # a real-valued target
+    X_tr, y_tr, X_val, y_val = _split(X, y)
+    est = Estimator(hidden_layer_sizes=(10,), max_iter=4, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X_tr, y_tr, X_val=X_val, y_val=y_val)
+    assert est.validation_scores_[-1] == pytest.approx(est.score(X_val, y_val), rel=1e-12)
+    assert len(est.validation_loss_curve_) == len(est.validation_scores_) == 4
 
 
 def test_weighted_validation_set():
@@ -208,7 +222,7 @@ def test_early_stopping_on_a_given_set_restores_the_best_epoch():
     X_tr, y_tr, X_val, y_val = _split(X, y, n_val=60)
     clf = DeepNetClassifier(
         (128, 128), learning_rate_init=0.01, early_stopping=True, n_iter_no_change=5,
-        max_iter=300, random_state=0,
+        max_iter=300, random_state=0, scoring="loss",
     ).fit(X_tr, y_tr, X_val=X_val, y_val=y_val)
     best = int(np.argmax(clf.validation_scores_))
     assert clf.n_iter_ == best + 1 + 6  # stopped after n_iter_no_change + 1 epochs without gain
@@ -225,7 +239,8 @@ def test_validation_set_errors():
     clf = DeepNetClassifier((4,), max_iter=2)
     with pytest.raises(ValueError, match="X_val and y_val must be given together"):
         clf.fit(X, y, X_val=X)
-    with pytest.raises(ValueError, match="not seen in the first call"):
+    with pytest.raises(ValueError, match="`y_val` has classes not in `self.classes_`.*"
+                                         "only hold classes seen in training"):
         clf.fit(X, y, X_val=X[:5], y_val=np.array([0, 1, 2, 3, 3]))
     with pytest.raises(ValueError, match="X has 3 features"):
         clf.fit(X, y, X_val=X[:5, :3], y_val=y[:5])
@@ -248,7 +263,7 @@ def test_partial_fit_with_early_stopping_on_a_validation_set():
     X, y = make_classification(n_samples=200, n_features=20, n_informative=3, random_state=0)
     X_tr, y_tr, X_val, y_val = _split(X, y, n_val=60)
     clf = DeepNetClassifier((128, 128), learning_rate_init=0.01, early_stopping=True,
-                            n_iter_no_change=3, random_state=0)
+                            n_iter_no_change=3, random_state=0, scoring="loss")
     calls = 0
     while calls < 100:
         calls += 1
@@ -264,14 +279,19 @@ def test_partial_fit_with_early_stopping_on_a_validation_set():
     )
 
 
-def test_partial_fit_after_an_early_stopping_fit_keeps_training():
+def test_partial_fit_after_an_early_stopping_fit_needs_a_validation_set():
     X, y = _imbalanced()
     clf = DeepNetClassifier((8,), early_stopping=True, max_iter=30, random_state=0)
-    with pytest.warns(ConvergenceWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
+    # MLPClassifier's error (it supports no early stopping in partial_fit), then our way out
+    with pytest.raises(ValueError, match="^partial_fit does not support early_stopping=True "
+                                         "without a validation set.*Pass X_val and y_val"):
+        clf.partial_fit(X, y)
     n_scores, t = len(clf.validation_scores_), clf.t_
     before = clf.coefs_[0].copy()
-    clf.partial_fit(X, y)  # no validation set: one plain epoch
+    clf.set_params(early_stopping=False).partial_fit(X, y)  # one plain epoch
     assert clf.t_ == t + len(y)
     assert not np.allclose(before, clf.coefs_[0])
     assert len(clf.validation_scores_) == n_scores
@@ -322,8 +342,9 @@ def test_multilabel_partial_fit_learns():
 def test_schedules_follow_their_formulas_step_by_step(solver, schedule, formula):
     clf = DeepNetClassifier((4,), solver=solver, learning_rate=schedule, learning_rate_init=0.1,
                             decay_rate=0.5, decay_steps=3, random_state=0)
-    for epoch in range(8):
+    for epoch in range(1, 9):
         clf.partial_fit(X_IRIS, Y_IRIS, classes=[0, 1, 2])
+        # after an epoch, the step of the next one: as MLPClassifier's invscaling
         expected = (
             0.1 / (epoch * len(X_IRIS) + 1) ** clf.power_t if formula is None else formula(epoch)
         )

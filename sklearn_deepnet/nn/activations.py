@@ -14,16 +14,25 @@ leaky_relu max(slope z, z)          1 where a > 0, else slope
 ========== ======================== =====================================
 
 ``sigmoid`` is accepted as another name for ``logistic``.
+
+Each activation also names the initialization ``init='auto'`` gives the layers it feeds
+(``default_init``): ``MLPClassifier``'s for the activations it has, so that the default network
+starts where ``MLPClassifier`` starts.
 """
 
 import numpy as np
 from scipy.special import expit
+
+from .initializers import UniformWeightsAndBiases
+
+_MLP_INIT = UniformWeightsAndBiases(6.0)
 
 
 class Identity:
     """The identity activation ``g(z) = z``."""
 
     name = "identity"
+    default_init = _MLP_INIT
 
     def forward(self, Z):
         """Return ``g(Z)``; ``Z`` may be overwritten and returned."""
@@ -38,6 +47,7 @@ class Logistic:
     """The logistic sigmoid ``g(z) = 1 / (1 + exp(-z))``, ``g' = a (1 - a)``."""
 
     name = "logistic"
+    default_init = UniformWeightsAndBiases(2.0)  # scikit-learn's narrower bound for logistic
 
     def forward(self, Z):
         """Return ``g(Z)``, computed in place in ``Z``."""
@@ -54,6 +64,7 @@ class Tanh:
     """The hyperbolic tangent ``g(z) = tanh(z)``, ``g' = 1 - a**2``."""
 
     name = "tanh"
+    default_init = _MLP_INIT
 
     def forward(self, Z):
         """Return ``tanh(Z)``, computed in place in ``Z``."""
@@ -69,6 +80,7 @@ class ReLU:
     """The rectified linear unit ``g(z) = max(0, z)``, ``g' = 1[z > 0]``."""
 
     name = "relu"
+    default_init = _MLP_INIT
 
     def forward(self, Z):
         """Return ``max(Z, 0)``, computed in place in ``Z``."""
@@ -89,6 +101,7 @@ class LeakyReLU:
     """
 
     name = "leaky_relu"
+    default_init = _MLP_INIT
 
     def __init__(self, negative_slope=0.01):
         self.negative_slope = negative_slope

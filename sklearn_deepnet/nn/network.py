@@ -85,18 +85,19 @@ class Network:
         return coefs, intercepts
 
     def initialize(self, initializers, rng):
-        """Draw every weight matrix at random and set the biases to zero.
+        """Draw every layer's weights and biases, layer by layer.
 
         Parameters
         ----------
         initializers : sequence of callable
-            One ``f(fan_in, fan_out, rng, dtype)`` per layer.
+            One ``f(fan_in, fan_out, rng, dtype) -> (W, b)`` per layer (see
+            :mod:`~sklearn_deepnet.nn.initializers`).
         rng : numpy.random.RandomState
             Source of randomness.
         """
-        for coef, init in zip(self.coefs, initializers, strict=True):
-            coef[...] = init(coef.shape[0], coef.shape[1], rng, self.params.dtype)
-        self.params[self.n_coef :] = 0
+        layers = zip(self.coefs, self.intercepts, initializers, strict=True)
+        for coef, intercept, init in layers:
+            coef[...], intercept[...] = init(coef.shape[0], coef.shape[1], rng, self.params.dtype)
 
     def dropout_masks(self, n_samples, rates, rng):
         """Draw inverted-dropout masks for one batch, one per hidden layer.
