@@ -1,21 +1,20 @@
 """BaseDeepNetClassifier: label encoding, class weights and the classifier's predictions."""
 
-import warnings
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_expit
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
 from ._base import BaseDeepNet
-from ._input_checks import _check_sample_weight
+from ._input_checks import check_sample_weight
+from ._sklearn_internals import StrOptions, fit_context
+from ._warnings import warn
 
 
 class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
@@ -65,11 +64,10 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
     def _check_class_targets(self, y, name):
         """Ravel a column vector (with a warning) and reject non-classification targets."""
         if y.ndim == 2 and y.shape[1] == 1:
-            warnings.warn(
+            warn(
                 f"A column-vector {name} was passed when a 1d array was expected. Please change "
                 f"the shape of {name} to (n_samples,), for example using ravel().",
                 DataConversionWarning,
-                stacklevel=6,
             )
             y = y.ravel()
         check_classification_targets(y)
@@ -145,7 +143,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
 
     def _training_weights(self, sample_weight, X, Y, strata, incremental):
         """``sample_weight`` times the weight of each sample's class (``class_weight``)."""
-        sample_weight = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if self.class_weight is None:
             return sample_weight
         if incremental and self.class_weight == "balanced":
@@ -200,7 +198,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         return self._label_binarizer.y_type_ == "multilabel-indicator"
 
     @available_if(BaseDeepNet._partial_fit_available)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def partial_fit(
         self,
         X,

@@ -12,7 +12,7 @@ class DeepNetClassifier(BaseDeepNetClassifier):
     with the same name, meaning and default, the same fitted attributes and methods, plus
     dropout, class weights, a validation set of your own (``fit(..., X_val=, y_val=)``) with
     any scorer, step and exponential learning-rate decay, the ``init`` and ``negative_slope``
-    parameters, the ``leaky_relu`` activation and the ``gd`` and ``agd`` solvers.
+    parameters, and more activations and solvers (see ``activation`` and ``solver``).
 
     The output layer follows the target: one sigmoid unit for binary ``y``, a softmax for
     multiclass ``y``, one sigmoid per label for a multilabel indicator matrix. The training

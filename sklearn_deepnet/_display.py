@@ -19,6 +19,11 @@ def _import_pyplot():
     return plt
 
 
+def _epochs(curve):
+    """Epoch numbers 1, 2, ... for a curve."""
+    return np.arange(1, curve.size + 1)
+
+
 def _as_curve(values, name):
     """A 1-D float array from a per-epoch list, or None when nothing was recorded."""
     if values is None:
@@ -128,47 +133,11 @@ class LossCurveDisplay:
             raise ValueError(
                 "loss_curve is empty: there is nothing to plot. Fit the estimator first."
             )
-        scores = _as_curve(self.validation_scores, "validation_scores")
-        val_loss = _as_curve(self.validation_loss_curve, "validation_loss_curve")
         if ax is None:
             _, ax = plt.subplots()
         name = self.estimator_name if name is None else name
-
-        def epochs(curve):
-            return np.arange(1, curve.size + 1)
-
-        self.loss_line_ = ax.plot(
-            epochs(loss), loss, **{"label": "training loss", "color": "C0", **(loss_kwargs or {})}
-        )[0]
-        self.validation_loss_line_ = None
-        if val_loss is not None:
-            self.validation_loss_line_ = ax.plot(
-                epochs(val_loss),
-                val_loss,
-                **{"label": "validation loss", "color": "C1", **(validation_kwargs or {})},
-            )[0]
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
-        lines = [self.loss_line_, self.validation_loss_line_]
-
-        self.validation_ax_ = None
-        self.validation_score_line_ = None
-        if scores is not None:
-            score_label = self.score_name or "validation score"
-            self.validation_ax_ = ax.twinx()
-            self.validation_score_line_ = self.validation_ax_.plot(
-                epochs(scores),
-                scores,
-                **{
-                    "label": f"validation {self.score_name}" if self.score_name else score_label,
-                    "color": "C2",
-                    "linestyle": "--",
-                    **(validation_kwargs or {}),
-                },
-            )[0]
-            self.validation_ax_.set_ylabel(score_label)
-            lines.append(self.validation_score_line_)
-        lines = [line for line in lines if line is not None]
+        lines = self._plot_losses(ax, loss, loss_kwargs or {}, validation_kwargs or {})
+        lines += self._plot_scores(ax, validation_kwargs or {})
         # "best" only avoids the lines of its own axes; with a score axis, losses usually
         # fall to the bottom and scores rise to the top, leaving the middle free.
         legend_ax = ax if self.validation_ax_ is None else self.validation_ax_
@@ -179,10 +148,48 @@ class LossCurveDisplay:
         )
         if name:
             ax.set_title(name)
-
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+    def _plot_losses(self, ax, loss, loss_kwargs, validation_kwargs):
+        """Draw the training (and validation) loss on ``ax``; return the lines drawn."""
+        self.loss_line_ = ax.plot(
+            _epochs(loss), loss, **{"label": "training loss", "color": "C0", **loss_kwargs}
+        )[0]
+        self.validation_loss_line_ = None
+        val_loss = _as_curve(self.validation_loss_curve, "validation_loss_curve")
+        if val_loss is not None:
+            self.validation_loss_line_ = ax.plot(
+                _epochs(val_loss),
+                val_loss,
+                **{"label": "validation loss", "color": "C1", **validation_kwargs},
+            )[0]
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        return [line for line in (self.loss_line_, self.validation_loss_line_) if line]
+
+    def _plot_scores(self, ax, validation_kwargs):
+        """Draw the validation scores on a second axis of ``ax``; return the lines drawn."""
+        self.validation_ax_ = None
+        self.validation_score_line_ = None
+        scores = _as_curve(self.validation_scores, "validation_scores")
+        if scores is None:
+            return []
+        score_label = self.score_name or "validation score"
+        self.validation_ax_ = ax.twinx()
+        self.validation_score_line_ = self.validation_ax_.plot(
+            _epochs(scores),
+            scores,
+            **{
+                "label": f"validation {self.score_name}" if self.score_name else score_label,
+                "color": "C2",
+                "linestyle": "--",
+                **validation_kwargs,
+            },
+        )[0]
+        self.validation_ax_.set_ylabel(score_label)
+        return [self.validation_score_line_]
 
     @classmethod
     def from_estimator(

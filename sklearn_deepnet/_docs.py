@@ -1,198 +1,290 @@
 """Shared numpydoc text of the estimators' parameters and fitted attributes.
 
 The estimators assemble their docstrings from these entries, so a parameter that several
-estimators share is described once.
+estimators share is described once. The option lists (activations, solvers, schedules,
+initializers) and every "which solvers use this" are generated from the registries, so a new
+activation, solver or schedule is documented by its own ``summary``, with no list to update here.
 """
-PARAMETERS = {
-    "hidden_layer_sizes": """\
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        Number of units of each hidden layer; ``()`` gives logistic regression.
-""",
-    "activation": """\
-    activation : {'identity', 'logistic', 'sigmoid', 'tanh', 'relu', 'leaky_relu'}, \
-            default='relu'
-        Activation of the hidden layers (``'sigmoid'`` is another name for ``'logistic'``).
-""",
-    "solver": """\
-    solver : {'adam', 'sgd', 'gd', 'agd', 'lbfgs'}, default='adam'
-        - ``'adam'``: Adam on mini-batches.
-        - ``'sgd'``: mini-batch stochastic gradient descent with (Nesterov) momentum.
-        - ``'gd'``: full-batch gradient descent with a fixed step, the course's algorithm:
-          one step per epoch.
-        - ``'agd'``: full-batch Nesterov-accelerated gradient descent with a backtracking line
-          search and adaptive restart; it needs no learning rate.
-        - ``'lbfgs'``: SciPy's L-BFGS-B on the full objective.
-""",
-    "alpha": """\
-    alpha : float, default=0.0001
-        Strength of the L2 penalty on the weights (not the biases).
-""",
-    "batch_size": """\
-    batch_size : int or 'auto', default='auto'
-        Mini-batch size of ``'sgd'`` and ``'adam'``; ``'auto'`` means ``min(200, n_samples)``.
-        Full-batch solvers use every sample in each step.
-""",
-    "learning_rate": """\
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential'}, \
-            default='constant'
-        Learning-rate schedule of ``'gd'``, ``'sgd'`` and ``'adam'`` (for Adam it scales the
-        base step size). As for ``MLPClassifier``, every ``fit`` starts at
-        ``learning_rate_init`` (warm-started or not) and the schedule sets the next epoch's
-        rate after each epoch; ``partial_fit`` continues from the previous call's rate.
-        ``epoch`` counts the epochs run since the weights were initialized:
 
-        - ``'constant'``: ``learning_rate_init`` throughout.
-        - ``'invscaling'``: ``learning_rate_init / (t_ + 1) ** power_t`` where ``t_`` counts
-          the training samples seen.
-        - ``'adaptive'``: constant while the training loss (the validation score with
-          ``early_stopping``) keeps improving by ``tol``; after more than
-          ``n_iter_no_change`` epochs without improvement it is divided by 5, and training
-          stops once it would fall to 1e-6 or below.
-        - ``'step'``: ``learning_rate_init * decay_rate ** floor(epoch / decay_steps)``, the
-          course's discrete staircase.
-        - ``'exponential'``: ``learning_rate_init * decay_rate ** (epoch / decay_steps)``, the
-          course's exponential decay.
+import textwrap
 
-        ``'agd'`` and ``'lbfgs'`` choose their own steps: any schedule other than
-        ``'constant'`` raises a ``ValueError`` with them.
-""",
-    "learning_rate_init": """\
-    learning_rate_init : float, default=0.001
-        Initial step size of ``'gd'``, ``'sgd'`` and ``'adam'``; for ``'agd'`` only the length
-        of the probe step of its first Lipschitz estimate. Unused by ``'lbfgs'``.
-""",
-    "power_t": """\
-    power_t : float, default=0.5
-        Exponent of the ``'invscaling'`` schedule.
-""",
-    "max_iter": """\
-    max_iter : int, default=200
-        Maximum number of epochs (iterations for ``'lbfgs'``).
-""",
-    "shuffle": """\
-    shuffle : bool, default=True
-        Shuffle the samples before each epoch of the mini-batch solvers.
-""",
-    "random_state": """\
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialization, the shuffling and the early-stopping split.
-""",
-    "tol": """\
-    tol : float, default=1e-4
-        Convergence threshold. Full-batch solvers (``'gd'``, ``'agd'``, ``'lbfgs'``), which see
-        the exact gradient, stop once its largest absolute entry is at most ``tol``. Mini-batch
-        solvers (``'sgd'``, ``'adam'``) stop after more than ``n_iter_no_change`` consecutive
-        epochs that improve the training loss by less than ``tol``. With ``early_stopping``
-        every epoch-based solver also stops after more than ``n_iter_no_change`` epochs that
-        improve the validation score by less than ``tol``.
-""",
-    "verbose": """\
-    verbose : bool, default=False
-        Print the loss (and validation score) after each epoch.
-""",
-    "warm_start": """\
-    warm_start : bool, default=False
-        Start ``fit`` from the previous solution instead of a new initialization.
-""",
-    "momentum": """\
-    momentum : float, default=0.9
-        Momentum of ``'sgd'``, in ``[0, 1]``.
-""",
-    "nesterovs_momentum": """\
-    nesterovs_momentum : bool, default=True
-        Use Nesterov's momentum with ``'sgd'``.
-""",
-    "early_stopping": """\
-    early_stopping : bool, default=False
-        Stop when the validation score (see ``scoring``) has not improved by ``tol`` for more
-        than ``n_iter_no_change`` epochs, and restore the weights of the best epoch. The
-        validation set is ``X_val, y_val`` when given to ``fit``, else ``validation_fraction``
-        of the training data held out: stratified by class for binary targets, as
-        ``MLPClassifier`` (a class with a single sample is an error), and for multiclass
-        targets whenever every class fits on both sides (random otherwise, as
-        ``MLPClassifier`` always splits them); random for multilabel targets. Epoch-based
-        solvers only: ``'lbfgs'`` ignores it with a warning, never silently. ``partial_fit``
-        stops early only on a given ``X_val, y_val`` (without one, ``early_stopping=True``
-        makes it raise ``MLPClassifier``'s error).
-""",
-    "validation_fraction": """\
-    validation_fraction : float, default=0.1
-        Fraction held out for early stopping when no ``X_val`` is given, in ``(0, 1)``.
-""",
-    "beta_1": """\
-    beta_1 : float, default=0.9
-        Decay rate of Adam's first moment estimate, in ``[0, 1)``.
-""",
-    "beta_2": """\
-    beta_2 : float, default=0.999
-        Decay rate of Adam's second moment estimate, in ``[0, 1)``.
-""",
-    "epsilon": """\
-    epsilon : float, default=1e-8
-        Adam's numerical-stability term.
-""",
-    "n_iter_no_change": """\
-    n_iter_no_change : int, default=10
-        Number of epochs without ``tol`` improvement tolerated before stopping.
-""",
-    "max_fun": """\
-    max_fun : int, default=15000
-        Maximum number of objective evaluations of ``'lbfgs'``.
-""",
-    "init": """\
-    init : {'auto', 'glorot', 'he', 'lecun', 'normal'}, default='auto'
-        Initialization of the weights (never zeros) and biases.
+from .nn.activations import activation_classes
+from .nn.initializers import INITIALIZERS
+from .nn.optimizers import SOLVERS
+from .training.schedules import SCHEDULES
 
-        - ``'auto'``: ``MLPClassifier``'s, so the default network starts from the very
-          weights ``MLPClassifier`` would (same ``random_state``, same numbers): weights
-          *and* biases ``U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))``
-          (``sqrt(2 / (fan_in + fan_out))`` for ``activation='logistic'``), every layer.
-        - ``'glorot'``: weights ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, zero
-          biases.
-        - ``'he'``: weights ``N(0, 2 / fan_in)``, zero biases; for deep ReLU networks.
-        - ``'lecun'``: weights ``N(0, 1 / fan_in)``, zero biases.
-        - ``'normal'``: the course's ``N(0, 1) * 0.01``, zero biases.
-""",
-    "negative_slope": """\
-    negative_slope : float, default=0.01
-        Slope of ``leaky_relu`` for negative inputs, in ``[0, 1)``.
-""",
-    "dropout": """\
-    dropout : float or array-like of shape (n_layers - 2,), default=0.0
-        Inverted dropout: during training each unit of a hidden layer is zeroed with this
-        probability (one rate for all hidden layers, or one per hidden layer) and the kept
-        units are scaled by ``1 / (1 - rate)``. Never applied at prediction time. Fresh masks
-        are drawn for every mini-batch from ``random_state``. Rates are in ``[0, 1)``; solvers
-        ``'agd'`` and ``'lbfgs'``, which need a deterministic objective, reject a non-zero
-        rate.
-""",
-    "class_weight": """\
-    class_weight : dict, list of dict, 'balanced' or None, default=None
-        Weights of the classes, multiplied into ``sample_weight``: ``{label: weight}`` (absent
-        classes weigh 1), ``'balanced'`` for ``n_samples / (n_classes * np.bincount(y))``, or
-        for multilabel targets a list of ``{0: w, 1: w}`` dicts, one per label. Applied to the
-        validation set too. ``partial_fit`` rejects ``'balanced'``, which needs the class
-        counts of the whole training set; give it a dict.
-""",
-    "scoring": """\
-    scoring : str, callable or None, default=None
-        Validation score recorded in ``validation_scores_`` after each epoch and used by
-        ``early_stopping``. ``None``: the estimator's ``score`` (accuracy for classifiers,
-        R² for regressors), ``MLPClassifier``'s and ``MLPRegressor``'s rule. ``'loss'``: the
-        negated validation loss (the training loss without the L2 penalty). Or any
-        scikit-learn scorer name or callable ``scorer(estimator, X, y)``. The validation loss
-        is recorded in ``validation_loss_curve_`` whatever the score.
-""",
-    "decay_rate": """\
-    decay_rate : float, default=0.5
-        Factor of the ``'step'`` and ``'exponential'`` schedules, in ``(0, 1]``.
-""",
-    "decay_steps": """\
-    decay_steps : int, default=10
-        Epochs over which the ``'step'`` and ``'exponential'`` schedules multiply the rate by
-        ``decay_rate``.
-""",
+_INDENT = " " * 8
+
+
+def _wrap(text, indent=_INDENT):
+    """``text`` filled to 100 columns at ``indent``."""
+    return textwrap.fill(
+        text, width=100, initial_indent=indent, subsequent_indent=indent,
+        break_on_hyphens=False, break_long_words=False,
+    ) + "\n"
+
+
+def _bullets(items):
+    """A bullet list (``- ``) of ``(label, text)`` pairs, filled to 100 columns."""
+    lines = []
+    for label, text in items:
+        item = textwrap.fill(
+            f"- {label}: {text}", width=100, initial_indent=_INDENT,
+            subsequent_indent=_INDENT + "  ", break_on_hyphens=False, break_long_words=False,
+        )
+        lines.append(item + "\n")
+    return "".join(lines)
+
+
+def _names(names):
+    """``'a'``, ``'b'`` and ``'c'``."""
+    quoted = [f"``{name!r}``" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def solvers_where(capability, value=True):
+    """The solver names whose class declares ``capability == value``, as rst."""
+    return _names([name for name, cls in SOLVERS.items() if getattr(cls, capability) == value])
+
+
+def solvers_reading(parameter):
+    """The solver names that read the estimator parameter ``parameter``, as rst."""
+    return _names([name for name, cls in SOLVERS.items()
+                   if parameter in cls.hyperparameters.values()])
+
+
+def _choices(name, options, default):
+    """The entry's first line: the options as a set, or ``str`` when they are many."""
+    line = f"    {name} : {{{', '.join(repr(option) for option in options)}}}, default={default!r}"
+    if len(line) > 100:
+        line = f"    {name} : str, default={default!r}"
+    return line + "\n"
+
+
+def activation_entry(default="relu"):
+    """The ``activation`` entry, one bullet per registered activation."""
+    classes = activation_classes()
+    names = [name for cls in classes for name in (cls.name, *cls.aliases)]
+    bullets = []
+    for cls in classes:
+        label = " or ".join(f"``{name!r}``" for name in (cls.name, *cls.aliases))
+        bullets.append((label, cls.summary))
+    return (_choices("activation", names, default)
+            + _wrap("Activation of the hidden layers:") + "\n" + _bullets(bullets))
+
+
+def solver_entry(default="adam"):
+    """The ``solver`` entry, one bullet per registered solver."""
+    return _choices("solver", list(SOLVERS), default) + _bullets(
+        (f"``{name!r}``", cls.summary) for name, cls in SOLVERS.items()
+    )
+
+
+def schedule_entry():
+    """The ``learning_rate`` entry, one bullet per schedule of the table."""
+    intro = (
+        f"Learning-rate schedule of the solvers that step by a learning rate "
+        f"({solvers_where('uses_learning_rate')}; for Adam and RMSprop it scales the base step "
+        "size). As for ``MLPClassifier``, every ``fit`` starts at ``learning_rate_init`` "
+        "(warm-started or not) and the schedule sets the next epoch's rate after each epoch; "
+        "``partial_fit`` continues from the previous call's rate. ``epoch`` counts the epochs "
+        "run since the weights were initialized:"
+    )
+    outro = (
+        f"The other solvers ({solvers_where('uses_learning_rate', False)}) choose their own "
+        "steps: any schedule other than ``'constant'`` raises a ``ValueError`` with them."
+    )
+    return (_choices("learning_rate", list(SCHEDULES), "constant") + _wrap(intro) + "\n"
+            + _bullets((f"``{name!r}``", cls.summary) for name, cls in SCHEDULES.items())
+            + "\n" + _wrap(outro))
+
+
+def init_entry():
+    """The ``init`` entry: ``'auto'`` and one bullet per named initializer."""
+    auto = (
+        "the activation's own: ``MLPClassifier``'s for the activations it has (and the other "
+        "ReLU-like ones), so the default network starts from the very weights "
+        "``MLPClassifier`` would (same ``random_state``, same numbers): weights *and* biases "
+        "``U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))`` "
+        "(``sqrt(2 / (fan_in + fan_out))`` for ``'logistic'``), every layer; ``'lecun'`` for "
+        "``'selu'``."
+    )
+    named = [(f"``{name!r}``", " ".join(init.__doc__.split())) for name, init in
+             INITIALIZERS.items()]
+    return (_choices("init", ["auto", *INITIALIZERS], "auto")
+            + _wrap("Initialization of the weights (never zeros) and biases.") + "\n"
+            + _bullets([("``'auto'``", auto), *named]))
+
+
+def _entry(header, text):
+    return f"    {header}\n" + _wrap(text)
+
+
+_LISTS = {
+    "mini": solvers_where("full_batch", False),
+    "full": solvers_where("full_batch"),
+    "lr": solvers_where("uses_learning_rate"),
+    "novalidation": solvers_where("supports_validation", False),
+    "deterministic": solvers_where("deterministic"),
+    **{name: solvers_reading(name)
+       for name in ("momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon", "max_fun")},
 }
+
+_TEXT = {  # parameter -> (header, text with {lists} from the registries)
+    "hidden_layer_sizes": (
+        "hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)",
+        "Number of units of each hidden layer; ``()`` gives logistic regression."
+    ),
+    "alpha": (
+        "alpha : float, default=0.0001",
+        "Strength of the L2 penalty on the weights (not the biases)."
+    ),
+    "batch_size": (
+        "batch_size : int or 'auto', default='auto'",
+        "Mini-batch size of the mini-batch solvers ({mini}); ``'auto'`` means ``min(200, "
+        "n_samples)``. Full-batch solvers ({full}) use every sample in each step."
+    ),
+    "learning_rate_init": (
+        "learning_rate_init : float, default=0.001",
+        "Initial step size of the solvers that step by a learning rate ({lr}). ``'agd'`` uses"
+        " it only as the length of the probe step of its first Lipschitz estimate."
+    ),
+    "power_t": (
+        "power_t : float, default=0.5",
+        "Exponent of the ``'invscaling'`` schedule."
+    ),
+    "max_iter": (
+        "max_iter : int, default=200",
+        "Maximum number of epochs (iterations for ``'lbfgs'``)."
+    ),
+    "shuffle": (
+        "shuffle : bool, default=True",
+        "Shuffle the samples before each epoch of the mini-batch solvers ({mini})."
+    ),
+    "random_state": (
+        "random_state : int, RandomState instance or None, default=None",
+        "Seeds the weight initialization, the shuffling, the dropout masks and the "
+        "early-stopping split."
+    ),
+    "tol": (
+        "tol : float, default=1e-4",
+        "Convergence threshold. Full-batch solvers ({full}), which see the exact gradient, "
+        "stop once its largest absolute entry is at most ``tol``. Mini-batch solvers ({mini})"
+        " stop after more than ``n_iter_no_change`` consecutive epochs that improve the "
+        "training loss by less than ``tol``. With ``early_stopping`` every solver that "
+        "monitors a validation set also stops after more than ``n_iter_no_change`` epochs "
+        "that improve the validation score by less than ``tol``."
+    ),
+    "verbose": (
+        "verbose : bool, default=False",
+        "Print the loss (and validation score) after each epoch; lines from parallel fits "
+        "(``GridSearchCV(n_jobs=...)``) start with the worker and fit they belong to."
+    ),
+    "warm_start": (
+        "warm_start : bool, default=False",
+        "Start ``fit`` from the previous solution (or from weights assigned to ``coefs_`` and"
+        " ``intercepts_`` before fitting) instead of a new initialization."
+    ),
+    "momentum": (
+        "momentum : float, default=0.9",
+        "Momentum, in ``[0, 1]``. Used by {momentum}."
+    ),
+    "nesterovs_momentum": (
+        "nesterovs_momentum : bool, default=True",
+        "Use Nesterov's momentum. Used by {nesterovs_momentum}."
+    ),
+    "early_stopping": (
+        "early_stopping : bool, default=False",
+        "Stop when the validation score (see ``scoring``) has not improved by ``tol`` for "
+        "more than ``n_iter_no_change`` epochs, and restore the weights of the best epoch. "
+        "The validation set is ``X_val, y_val`` when given to ``fit``, else "
+        "``validation_fraction`` of the training data held out: stratified by class for "
+        "binary targets, as ``MLPClassifier`` (a class with a single sample is an error), and"
+        " for multiclass targets whenever every class fits on both sides (random otherwise, "
+        "as ``MLPClassifier`` always splits them); random for multilabel targets. The solvers"
+        " that cannot monitor a validation set ({novalidation}) ignore it with a warning, "
+        "never silently. ``partial_fit`` stops early only on a given ``X_val, y_val`` "
+        "(without one, ``early_stopping=True`` makes it raise ``MLPClassifier``'s error)."
+    ),
+    "validation_fraction": (
+        "validation_fraction : float, default=0.1",
+        "Fraction held out for early stopping when no ``X_val`` is given, in ``[0, 1)``."
+    ),
+    "beta_1": (
+        "beta_1 : float, default=0.9",
+        "Decay rate of the first moment estimate of the gradient, in ``[0, 1)``. Used by "
+        "{beta_1}."
+    ),
+    "beta_2": (
+        "beta_2 : float, default=0.999",
+        "Decay rate of the second moment (mean square) estimate of the gradient, in ``[0, "
+        "1)``. Used by {beta_2}."
+    ),
+    "epsilon": (
+        "epsilon : float, default=1e-8",
+        "Numerical-stability term added to the root mean square of the gradient. Used by "
+        "{epsilon}."
+    ),
+    "n_iter_no_change": (
+        "n_iter_no_change : int, default=10",
+        "Number of epochs without ``tol`` improvement tolerated before stopping."
+    ),
+    "max_fun": (
+        "max_fun : int, default=15000",
+        "Maximum number of objective evaluations. Used by {max_fun}."
+    ),
+    "negative_slope": (
+        "negative_slope : float, default=0.01",
+        "Slope of ``leaky_relu`` for negative inputs, in ``[0, 1)``."
+    ),
+    "dropout": (
+        "dropout : float or array-like of shape (n_layers - 2,), default=0.0",
+        "Inverted dropout: during training each unit of a hidden layer is zeroed with this "
+        "probability (one rate for all hidden layers, or one per hidden layer) and the kept "
+        "units are scaled by ``1 / (1 - rate)``. Never applied at prediction time. Fresh "
+        "masks are drawn for every mini-batch from ``random_state``. Rates are in ``[0, 1)``;"
+        " the solvers that need a deterministic objective ({deterministic}) reject a non-zero"
+        " rate."
+    ),
+    "class_weight": (
+        "class_weight : dict, list of dict, 'balanced' or None, default=None",
+        "Weights of the classes, multiplied into ``sample_weight``: ``{{label: weight}}`` "
+        "(absent classes weigh 1), ``'balanced'`` for ``n_samples / (n_classes * "
+        "np.bincount(y))``, or for multilabel targets a list of ``{{0: w, 1: w}}`` dicts, one"
+        " per label. Applied to the validation set too. ``partial_fit`` rejects "
+        "``'balanced'``, which needs the class counts of the whole training set; give it a "
+        "dict."
+    ),
+    "scoring": (
+        "scoring : str, callable or None, default=None",
+        "Validation score recorded in ``validation_scores_`` after each epoch and used by "
+        "``early_stopping``. ``None``: the estimator's ``score`` (accuracy for classifiers, "
+        "R² for regressors), ``MLPClassifier``'s and ``MLPRegressor``'s rule. ``'loss'``: the"
+        " negated validation loss (the training loss without the L2 penalty). Or any "
+        "scikit-learn scorer name or callable ``scorer(estimator, X, y)``. The validation "
+        "loss is recorded in ``validation_loss_curve_`` whatever the score."
+    ),
+    "decay_rate": (
+        "decay_rate : float, default=0.5",
+        "Factor of the ``'step'`` and ``'exponential'`` schedules, in ``(0, 1]``."
+    ),
+    "decay_steps": (
+        "decay_steps : int, default=10",
+        "Epochs over which the ``'step'`` and ``'exponential'`` schedules multiply the rate "
+        "by ``decay_rate``."
+    ),
+}
+
+PARAMETERS = {
+    name: _entry(header, text.format(**_LISTS)) for name, (header, text) in _TEXT.items()
+}
+PARAMETERS.update(
+    activation=activation_entry(),
+    solver=solver_entry(),
+    learning_rate=schedule_entry(),
+    init=init_entry(),
+)
+"""Parameter name -> its numpydoc entry, indented for a class docstring."""
 
 ATTRIBUTES = {
     "classes_": """\

@@ -2,11 +2,9 @@
 
 import copy
 
-import numpy as np
 from sklearn.base import clone
-from sklearn.utils.validation import check_random_state
 
-from .nn import Network, Objective
+from ._sklearn_internals import validate_params
 from .nn.objective import relative_gradient_error
 
 GRADIENT_ALARM = 2e-7
@@ -61,34 +59,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-7, random
     >>> check_gradients(clf, X[::10], y[::10]) < 2e-7
     True
     """
-    fitted = hasattr(estimator, "_network")
+    fitted = "_network" in getattr(estimator, "__dict__", {})
     est = copy.deepcopy(estimator) if fitted else clone(estimator)
-    est._validate_params()
-    X, Y, strata = est._validate_training_data(X, y, incremental=fitted, reset=not fitted)
-    sample_weight = est._training_weights(sample_weight, X, Y, strata, incremental=False)
-    if not fitted:
-        est._initialize(X.shape[1], Y.shape[1], np.float64, check_random_state(est.random_state))
-    network = _in_float64(est._fitted_network())
-    rates = est._dropout_rates()
-    masks = None
-    if any(rates):
-        masks = network.dropout_masks(X.shape[0], rates, check_random_state(random_state))
-    if sample_weight is not None:
-        sample_weight = sample_weight.astype(np.float64)
-    return relative_gradient_error(
-        Objective(network, est.alpha),
-        X.astype(np.float64),
-        Y.astype(np.float64),
-        sample_weight,
-        epsilon=epsilon,
-        masks=masks,
+    validate_params(est)
+    objective, X, Y, sample_weight, masks = est._training_objective(
+        X, y, sample_weight, dropout_rng=random_state
     )
-
-
-def _in_float64(network):
-    """The network itself if it computes in float64, else a float64 copy of it."""
-    if network.params.dtype == np.float64:
-        return network
-    copy64 = Network(network.layer_sizes, network.activation, network.output, np.float64)
-    copy64.params[...] = network.params
-    return copy64
+    return relative_gradient_error(objective, X, Y, sample_weight, epsilon=epsilon, masks=masks)

@@ -1,21 +1,12 @@
 """Checks of the inputs every estimator shares: sample weights, validation-set arguments, scale."""
 
-import warnings
-from typing import NamedTuple
-
 import numpy as np
 import scipy.sparse as sp
 
-
-class _Validation(NamedTuple):
-    """A validation set in the engine's terms: inputs, encoded targets, weights."""
-
-    X: object
-    Y: np.ndarray
-    sample_weight: object
+from ._warnings import warn
 
 
-def _check_validation_args(X_val, y_val, sample_weight_val):
+def check_validation_args(X_val, y_val, sample_weight_val):
     """Whether a validation set was given; ``X_val`` and ``y_val`` come together."""
     if (X_val is None) != (y_val is None):
         raise ValueError(
@@ -30,7 +21,7 @@ def _check_validation_args(X_val, y_val, sample_weight_val):
 _SCALE_LIMIT = 1e4
 
 
-def _warn_if_badly_scaled(X):
+def warn_if_badly_scaled(X):
     """Warn when the features' magnitudes make gradient training stall or diverge.
 
     A column's magnitude is its largest absolute value; all-zero columns are ignored. The
@@ -46,16 +37,14 @@ def _warn_if_badly_scaled(X):
         return
     low, high = float(scale.min()), float(scale.max())
     if high > _SCALE_LIMIT or low < 1 / _SCALE_LIMIT or high > _SCALE_LIMIT * low:
-        warnings.warn(
+        warn(
             f"The features of X have magnitudes from {low:.3g} to {high:.3g} (largest absolute "
             "value per column): gradient training on them is slow and can stall or diverge. "
-            "Scale them, for example with sklearn.preprocessing.StandardScaler in a Pipeline.",
-            UserWarning,
-            stacklevel=5,
+            "Scale them, for example with sklearn.preprocessing.StandardScaler in a Pipeline."
         )
 
 
-def _check_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
+def check_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
     """Validate per-sample weights: finite, non-negative, not all zero, one per sample."""
     if sample_weight is None:
         return None

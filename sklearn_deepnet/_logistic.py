@@ -5,6 +5,9 @@ from . import _docs
 from ._base_classifier import BaseDeepNetClassifier
 from .nn.initializers import zeros
 
+_FIXED = ("hidden_layer_sizes", "activation", "init", "negative_slope", "dropout")
+_LOGISTIC_PARAMETERS = tuple(name for name in _docs.NETWORK_PARAMETERS if name not in _FIXED)
+
 
 class LogisticRegressionGD(BaseDeepNetClassifier):
     __doc__ = (
@@ -20,61 +23,36 @@ class LogisticRegressionGD(BaseDeepNetClassifier):
     minimizes ``C * sum_i s_i * log_loss_i + ||W||^2 / 2``): the same model, written with a
     penalty instead of an inverse penalty.
 
-    Parameters
-    ----------
-    solver : {'agd', 'gd', 'lbfgs', 'sgd', 'adam'}, default='agd'
-        ``'agd'``: full-batch Nesterov-accelerated gradient descent with a backtracking line
-        search and adaptive restart, no learning rate to tune. ``'gd'``: the course's plain
-        gradient descent with the fixed step ``learning_rate_init``. The others as in
-        :class:`DeepNetClassifier`.
+"""
+        + _docs.parameters(
+            *_LOGISTIC_PARAMETERS,
+            "class_weight",
+            *_docs.TRAINING_PARAMETERS,
+            solver=_docs.solver_entry(default="agd"),
+            alpha="""\
     alpha : float, default=1.0
         L2 penalty on the weights (not the intercept); ``alpha = 1 / C``.
-    batch_size : int or 'auto', default='auto'
-        Mini-batch size of ``'sgd'`` and ``'adam'``.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential'}, \
-            default='constant'
-        Learning-rate schedule of ``'gd'``, ``'sgd'`` and ``'adam'``, as in
-        :class:`DeepNetClassifier`; other solvers accept only ``'constant'``.
+""",
+            learning_rate_init="""\
     learning_rate_init : float, default=0.1
-        Step size of ``'gd'``, ``'sgd'`` and ``'adam'``; probe step of ``'agd'``.
-    power_t : float, default=0.5
-        Exponent of the ``'invscaling'`` schedule.
+        Step size of the solvers that step by a learning rate; probe step of ``'agd'``.
+""",
+            max_iter="""\
     max_iter : int, default=1000
-        Maximum number of epochs (full-batch steps for ``'gd'`` and ``'agd'``).
-    shuffle : bool, default=True
-        Shuffle the samples before each epoch of the mini-batch solvers.
+        Maximum number of epochs (full-batch steps for the full-batch solvers, iterations for
+        ``'lbfgs'``).
+""",
+            random_state="""\
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling and the early-stopping split (the weights start at zero).
+""",
+            tol="""\
     tol : float, default=1e-6
-        Full-batch solvers (``'agd'``, ``'gd'``, ``'lbfgs'``) stop once the largest absolute
-        gradient entry is at most ``tol``; mini-batch solvers after more than
-        ``n_iter_no_change`` epochs that improve the loss by less than ``tol``. Smaller than
-        ``DeepNetClassifier``'s default because the objective is a mean over samples, whose
-        gradient is ``1 / n_samples`` of ``LogisticRegression``'s summed one.
-    verbose : bool, default=False
-        Print the loss after each epoch.
-    warm_start : bool, default=False
-        Start ``fit`` from the previous solution.
-    momentum : float, default=0.9
-        Momentum of ``'sgd'``.
-    nesterovs_momentum : bool, default=True
-        Use Nesterov's momentum with ``'sgd'``.
-    early_stopping : bool, default=False
-        Stop on a stratified held-out validation score, as in :class:`DeepNetClassifier`.
-    validation_fraction : float, default=0.1
-        Fraction held out for early stopping.
-    beta_1 : float, default=0.9
-        Adam's first-moment decay.
-    beta_2 : float, default=0.999
-        Adam's second-moment decay.
-    epsilon : float, default=1e-8
-        Adam's numerical-stability term.
-    n_iter_no_change : int, default=10
-        Epochs without ``tol`` improvement tolerated before stopping.
-    max_fun : int, default=15000
-        Maximum number of objective evaluations of ``'lbfgs'``.
-"""
-        + _docs.entries("class_weight", *_docs.TRAINING_PARAMETERS)
+        As in :class:`DeepNetClassifier`. Smaller than its default because the objective is a
+        mean over samples, whose gradient is ``1 / n_samples`` of ``LogisticRegression``'s
+        summed one.
+""",
+        )
         + """
     Attributes
     ----------
@@ -126,7 +104,7 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
     _parameter_constraints = {
         name: constraint
         for name, constraint in BaseDeepNetClassifier._parameter_constraints.items()
-        if name not in ("hidden_layer_sizes", "activation", "init", "negative_slope", "dropout")
+        if name not in _FIXED
     }
 
     def __init__(

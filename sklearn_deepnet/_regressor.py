@@ -2,13 +2,13 @@
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, validate_data
 
 from . import _docs
 from ._base import BaseDeepNet
+from ._sklearn_internals import StrOptions, fit_context
 
 _LOSS_OUTPUTS = {"squared_error": "identity", "poisson": "exp"}
 
@@ -20,8 +20,7 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
     A drop-in superset of :class:`sklearn.neural_network.MLPRegressor`: every parameter of it
     with the same name, meaning and default, the same fitted attributes and methods, plus the
     additions of :class:`DeepNetClassifier` (dropout, a validation set of your own with any
-    scorer, step and exponential decay, ``init``, ``leaky_relu``, the ``gd`` and ``agd``
-    solvers).
+    scorer, step and exponential decay, ``init``, more activations and solvers).
 
     The output layer is the course's for predicting a real number: the identity, with half
     the squared error, so the gradient at the output is again ``dZ = A - Y``. Several targets
@@ -220,7 +219,7 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
     # -- training and prediction ---------------------------------------------------------------
 
     @available_if(BaseDeepNet._partial_fit_available)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def partial_fit(
         self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None
     ):

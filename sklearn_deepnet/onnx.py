@@ -11,8 +11,9 @@ a :class:`~sklearn.pipeline.Pipeline`, like any scikit-learn model::
 
     onx = to_onnx(clf, X[:1].astype(np.float32), options={"zipmap": False})
 
-The graph repeats the network's forward pass, ``Z = A_prev @ W + b`` then the hidden activation
-(none, ``Sigmoid``, ``Tanh``, ``Relu``, or ``Max(Z, negative_slope * Z)`` for leaky ReLU),
+The graph repeats the network's forward pass, ``Z = A_prev @ W + b`` then the hidden activation,
+which each activation class writes as ONNX operators itself (its ``to_onnx``: ``Sigmoid``,
+``Tanh``, ``Relu``, ``Max(Z, negative_slope * Z)`` for leaky ReLU, ``Erf`` for GELU, ...),
 computed in the input's precision (float32 or float64). A classifier has two outputs, as every
 scikit-learn classifier converted by ``skl2onnx``:
 
@@ -49,16 +50,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         'installs: pip install "sklearn_deepnet[onnx]" (add onnxruntime to run the models).'
     ) from exc
 
-__all__ = ["register"]
+from ._architecture import activation as _activation
 
-_HIDDEN_OPS = {
-    "identity": None,
-    "logistic": "Sigmoid",
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "Relu",
-    "leaky_relu": "LeakyRelu",
-}
+__all__ = ["register"]
 
 _CLASSIFIER_OPTIONS = {
     "zipmap": [True, False, "columns"],
@@ -174,27 +168,38 @@ class _GraphBuilder:
         return output
 
 
+class _ActivationGraph:
+    """The small graph interface an activation's ``to_onnx`` writes through."""
+
+    def __init__(self, builder):
+        self.builder = builder
+
+    def op(self, op_type, *inputs, **attrs):
+        """Add a node ``op_type(*inputs)`` and return its output's name."""
+        return self.builder.node(op_type, list(inputs), **attrs)
+
+    def float32_op(self, op_type, *inputs):
+        """``op_type(*inputs)`` computed in float32, for operators onnxruntime has no float64
+        kernel of (``Erf``); the result is cast back to the graph's precision."""
+        if self.builder.proto_dtype == TensorProto.FLOAT:
+            return self.op(op_type, *inputs)
+        single = [self.op("Cast", name, to=TensorProto.FLOAT) for name in inputs]
+        return self.op("Cast", self.op(op_type, *single), to=self.builder.proto_dtype)
+
+    def constant(self, value):
+        """Add a scalar constant in the compute precision and return its name."""
+        return self.builder.constant("activation_constant", np.array(value))
+
+
 def _logits(builder, model, input_name):
     """The forward pass: the output layer's logits, shape (n_samples, n_outputs)."""
-    activation = model.activation
-    if activation not in _HIDDEN_OPS:
-        raise ValueError(
-            f"No ONNX operator for activation={activation!r}; supported: {sorted(_HIDDEN_OPS)}."
-        )
+    activation, graph = _activation(model), _ActivationGraph(builder)
     A = input_name
     coefs, intercepts = model.coefs_, model.intercepts_
     for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         Z = builder.node("MatMul", [A, builder.constant("coefficient", W)])
         Z = builder.node("Add", [Z, builder.constant("intercept", b)])
-        if layer == len(coefs) - 1 or _HIDDEN_OPS[activation] is None:
-            A = Z
-        elif activation == "leaky_relu":
-            # max(z, slope * z) is leaky ReLU for 0 <= slope < 1; onnxruntime has no float64
-            # LeakyRelu kernel, and this form runs in both precisions.
-            slope = builder.constant("negative_slope", np.array(model.negative_slope))
-            A = builder.node("Max", [Z, builder.node("Mul", [Z, slope])])
-        else:
-            A = builder.node(_HIDDEN_OPS[activation], [Z])
+        A = Z if layer == len(coefs) - 1 else activation.to_onnx(graph, Z)
     return A
 
 

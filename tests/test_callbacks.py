@@ -1,7 +1,7 @@
-"""Tests of scikit-learn's experimental callback API on our estimators (sklearn_deepnet._callbacks).
+"""Tests of scikit-learn's experimental callback API on our estimators (_sklearn_internals).
 
 Run where :mod:`sklearn.callback` exists (scikit-learn >= 1.9); the fallback for older versions
-is tested by loading ``_callbacks.py`` with that module hidden.
+is tested by loading ``_sklearn_internals.py`` with that module hidden.
 """
 
 import importlib.util
@@ -16,7 +16,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import sklearn_deepnet._callbacks as callbacks_module
+import sklearn_deepnet._sklearn_internals as callbacks_module
 from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, LogisticRegressionGD
 
 sklearn_callback = pytest.importorskip(
@@ -211,7 +211,7 @@ def test_progress_bar_under_grid_search(data, capsys):
 
 
 def _load_without_sklearn_callback(monkeypatch):
-    """Import a private copy of _callbacks.py as if scikit-learn had no sklearn.callback."""
+    """Import a private copy of _sklearn_internals.py as if scikit-learn had no sklearn.callback."""
     monkeypatch.setitem(sys.modules, "sklearn.callback", None)  # import now raises ImportError
     spec = importlib.util.spec_from_file_location(
         "_callbacks_without_api", callbacks_module.__file__

@@ -75,8 +75,8 @@ def test_gradient_check_detects_a_wrong_derivative():
     X, Y, output = _problem("multiclass", rng)
 
     class BrokenTanh(type(get_activation("tanh"))):
-        def backward(self, A, dA):
-            return super().backward(A, dA) * 1.1
+        def backward(self, dA, A, Z):
+            return super().backward(dA, A, Z) * 1.1
 
     network = Network((5, 4, 3), BrokenTanh(), OUTPUTS[output]())
     network.params[...] = rng.normal(size=network.params.size)

@@ -1,5 +1,6 @@
 """The engine's pieces on their own: activations, initializers, network layout, optimizers."""
 
+import math
 import pickle
 
 import numpy as np
@@ -9,31 +10,66 @@ from sklearn_deepnet.nn import INITIALIZERS, OUTPUTS, SOLVERS, Network, Objectiv
 from sklearn_deepnet.nn.activations import ACTIVATIONS
 from sklearn_deepnet.nn.initializers import UniformWeightsAndBiases
 
-REFERENCE = {
+_SELU = (1.0507009873554805, 1.6732632423543772)  # scale, alpha (Klambauer et al., 2017)
+_erf = np.vectorize(math.erf)
+
+REFERENCE = {  # written independently of the package, from each function's definition
     "identity": lambda z: z,
     "logistic": lambda z: 1 / (1 + np.exp(-z)),
     "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0),
     "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),
+    "gelu": lambda z: 0.5 * z * (1 + _erf(z / np.sqrt(2))),
+    "selu": lambda z: _SELU[0] * np.where(z > 0, z, _SELU[1] * (np.exp(z) - 1)),
+    "silu": lambda z: z / (1 + np.exp(-z)),
+    "swish": lambda z: z / (1 + np.exp(-z)),
+    "mish": lambda z: z * np.tanh(np.log1p(np.exp(z))),
 }
 
 
+def test_every_registered_activation_has_a_reference():
+    assert set(REFERENCE) == set(ACTIVATIONS)
+
+
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
-def test_activation_forward_and_derivative(name):
+@pytest.mark.parametrize("in_place", [True, False])
+def test_activation_forward_and_derivative(name, in_place):
     z = np.linspace(-3, 3, 13) + 0.01  # avoid the kink at exactly 0
     act = get_activation(name, negative_slope=0.2)
-    a = act.forward(z.copy())
-    np.testing.assert_allclose(a, REFERENCE[name](z))
+    Z = z.copy()
+    out = Z if in_place and not act.needs_input else np.empty_like(z)
+    a = act.forward(Z, out)
+    assert a is out
+    np.testing.assert_allclose(a, REFERENCE[name](z), rtol=1e-12, atol=1e-15)
+    if act.needs_input:
+        np.testing.assert_array_equal(Z, z)  # Z is kept for the derivative
     h = 1e-6
     numeric = (REFERENCE[name](z + h) - REFERENCE[name](z - h)) / (2 * h)
-    np.testing.assert_allclose(act.backward(a, np.ones_like(z)), numeric, rtol=1e-5, atol=1e-8)
+    derivative = act.backward(np.ones_like(z), a, z if act.needs_input else None)
+    np.testing.assert_allclose(derivative, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activations_keep_float32(name):
+    act = get_activation(name)
+    z = np.linspace(-3, 3, 7, dtype=np.float32)
+    a = act.forward(z.copy(), np.empty_like(z))
+    dA = act.backward(np.ones_like(z), a, z if act.needs_input else None)
+    assert a.dtype == dA.dtype == np.float32
+
+
+def test_selu_starts_from_lecun_weights_and_the_others_from_mlpclassifiers():
+    assert get_activation("selu").default_init is INITIALIZERS["lecun"]
+    for name in ("relu", "tanh", "gelu", "silu", "mish", "leaky_relu"):
+        assert isinstance(get_activation(name).default_init, UniformWeightsAndBiases)
 
 
 def test_leaky_relu_slope_is_a_parameter():
     z = np.array([-2.0, 3.0])
-    assert get_activation("leaky_relu").forward(z.copy())[0] == pytest.approx(-0.02)
-    assert get_activation("leaky_relu", 0.3).forward(z.copy())[0] == pytest.approx(-0.6)
+    assert get_activation("leaky_relu").forward(z.copy(), z.copy())[0] == pytest.approx(-0.02)
+    Z = z.copy()
+    assert get_activation("leaky_relu", 0.3).forward(Z, Z)[0] == pytest.approx(-0.6)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -86,8 +122,23 @@ def test_forward_is_the_course_equations():
     expected = np.tanh(X @ W1 + b1) @ W2 + b2
     logits, cache = net.forward(X)
     np.testing.assert_allclose(logits, expected)
-    inputs, activations = cache
-    assert inputs[0] is X and len(inputs) == 2 and activations[0] is inputs[1]
+    assert cache.inputs[0] is X and len(cache.inputs) == 2
+    assert cache.activations[0] is cache.inputs[1]  # tanh overwrote Z in place: nothing kept
+    assert cache.pre_activations == [None]
+
+
+def test_rmsprop_step_is_the_courses_update():
+    rng = np.random.RandomState(0)
+    params = rng.normal(size=70000)  # several chunks
+    expected = params.copy()
+    S = np.zeros_like(params)
+    rmsprop = SOLVERS["rmsprop"](1e-3, beta_2=0.9, epsilon=1e-8)
+    for t in range(1, 20):
+        grad = rng.normal(scale=t % 5 + 0.1, size=params.size)
+        rmsprop.step(params, grad)
+        S = 0.9 * S + 0.1 * grad**2
+        expected -= 1e-3 * grad / (np.sqrt(S) + 1e-8)
+    np.testing.assert_allclose(params, expected, rtol=1e-12, atol=1e-15)
 
 
 def test_sgd_and_adam_steps_follow_their_formulas():
@@ -129,8 +180,8 @@ def test_accelerated_gradient_minimizes_an_ill_conditioned_quadratic():
 
 
 def test_unknown_activation_names_the_choices():
-    with pytest.raises(ValueError, match="Unknown activation 'swish'.*relu"):
-        get_activation("swish")
+    with pytest.raises(ValueError, match="Unknown activation 'elu'.*relu"):
+        get_activation("elu")
 
 
 def test_adam_matches_the_textbook_update_over_many_steps():
@@ -150,7 +201,7 @@ def test_adam_matches_the_textbook_update_over_many_steps():
     np.testing.assert_allclose(params, expected, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "rmsprop"])
 def test_steps_keep_float32_with_numpy_float64_hyperparameters(solver):
     params = np.ones(10, dtype=np.float32)
     optimizer = SOLVERS[solver](np.float64(0.1))
@@ -162,7 +213,7 @@ def test_steps_keep_float32_with_numpy_float64_hyperparameters(solver):
 
 
 def test_chunked_update_covers_every_element_once(monkeypatch):
-    from sklearn_deepnet.nn import optimizers
+    from sklearn_deepnet.nn import _chunks as optimizers
 
     def kernel(a, b, work):
         np.multiply(b, 3, out=work)
@@ -178,31 +229,59 @@ def test_chunked_update_covers_every_element_once(monkeypatch):
     np.testing.assert_array_equal(a, expected)
 
 
-def _network(sizes=(30, 16, 8, 4), output="softmax", dtype=np.float64):
-    net = Network(sizes, get_activation("tanh"), OUTPUTS[output](), dtype)
+def _network(sizes=(30, 16, 8, 4), output="softmax", dtype=np.float64, activation="tanh"):
+    net = Network(sizes, get_activation(activation), OUTPUTS[output](), dtype)
     net.initialize([INITIALIZERS["glorot"]] * (len(sizes) - 1), np.random.RandomState(0))
     net.params[net.n_coef :] = 0.1
     return net
 
 
-def test_workspace_passes_equal_allocating_passes(monkeypatch):
-    from sklearn_deepnet.nn import optimizers
-
-    monkeypatch.setattr(optimizers, "CHUNK_BYTES", 8 * 50)  # the decay in several chunks
+@pytest.mark.parametrize("activation", ["tanh", "gelu"])  # Z overwritten, and Z kept
+def test_workspace_passes_equal_allocating_passes(activation):
     rng = np.random.RandomState(0)
-    net = _network()
+    net = _network(activation=activation)
     X = rng.normal(size=(20, 30))
     dZ = rng.normal(size=(20, 4))
     workspace = net.workspace(20)
     logits, cache = net.forward(X)
-    grad = net.backward(cache, dZ.copy(), coef_decay=0.3).copy()
+    grad = net.backward(cache, dZ.copy()).copy()
     for _ in range(2):  # the workspace is reused
         ws_logits, ws_cache = net.forward(X, workspace=workspace)
         np.testing.assert_allclose(ws_logits, logits)
-        ws_grad = net.backward(ws_cache, dZ.copy(), workspace=workspace, coef_decay=0.3)
+        ws_grad = net.backward(ws_cache, dZ.copy(), workspace=workspace)
         np.testing.assert_allclose(ws_grad, grad)
     with pytest.raises(ValueError, match="batches of 20 rows, got 5"):
         net.forward(X[:5], workspace=workspace)
+
+
+def test_only_activations_that_need_z_keep_it():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 30))
+    for activation, keeps in [("relu", False), ("tanh", False), ("selu", False), ("gelu", True),
+                              ("silu", True), ("mish", True)]:
+        net = _network(activation=activation)
+        workspace = net.workspace(20)
+        _, cache = net.forward(X, workspace=workspace)
+        assert all((Z is not None) == keeps for Z in cache.pre_activations), activation
+        assert all((Z is not None) == keeps for Z in workspace.pre_activations), activation
+
+
+def test_the_objective_owns_the_penalty(monkeypatch):
+    """alpha * W in the gradient, alpha/2 ||W||^2 in the loss, in several chunks or one."""
+    from sklearn_deepnet.nn import _chunks
+
+    rng = np.random.RandomState(0)
+    net = _network()
+    X, Y = rng.normal(size=(20, 30)), np.eye(4)[rng.randint(0, 4, size=20)]
+    plain_loss, plain_grad = Objective(net, 0.0).loss_and_gradient(X, Y)
+    plain_grad = plain_grad.copy()
+    W = net.params[: net.n_coef]
+    for chunk_bytes in (8 * 50, 2**18):
+        monkeypatch.setattr(_chunks, "CHUNK_BYTES", chunk_bytes)
+        loss, grad = Objective(net, 0.3).loss_and_gradient(X, Y)
+        np.testing.assert_allclose(loss, plain_loss + 0.3 / 2 * (W @ W) / 20, rtol=1e-12)
+        np.testing.assert_allclose(grad[: net.n_coef], plain_grad[: net.n_coef] + 0.3 * W / 20)
+        np.testing.assert_array_equal(grad[net.n_coef :], plain_grad[net.n_coef :])
 
 
 def test_large_batches_are_evaluated_in_blocks_with_the_same_result(monkeypatch):

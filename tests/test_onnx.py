@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 
 import sklearn_deepnet
 from sklearn_deepnet import DeepNetClassifier, LogisticRegressionGD
+from sklearn_deepnet.nn.activations import ACTIVATIONS as REGISTERED_ACTIVATIONS
 
 skl2onnx = pytest.importorskip("skl2onnx", reason="ONNX export needs the 'onnx' extra")
 rt = pytest.importorskip("onnxruntime", reason="running ONNX models needs the 'onnx' extra")
@@ -20,7 +21,7 @@ deepnet_onnx = importlib.import_module("sklearn_deepnet.onnx")
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-ACTIVATIONS = ["identity", "logistic", "tanh", "relu", "leaky_relu"]
+ACTIVATIONS = sorted(REGISTERED_ACTIVATIONS)  # every registered name: each must export
 TARGETS = ["binary", "multiclass", "strings", "binary-strings", "multilabel"]
 PROBA_TOL = 1e-5
 

@@ -289,7 +289,7 @@ def _int_params(state):
 
 
 def _unknown_activation(state):
-    state["_network"]["activation"]["name"] = "swish"
+    state["_network"]["activation"]["name"] = "elu"
 
 
 def _unknown_output(state):
@@ -325,14 +325,14 @@ def _network_not_a_dict(state):
 
 
 def _unknown_optimizer(state):
-    state["_optimizer"]["name"] = "rmsprop"
+    state["_optimizer"]["name"] = "newton"
 
 
 CORRUPTIONS = [
     (_corrupt_params, "weights saved for layer sizes"),
     (_nan_params, "NaN"),
     (_int_params, "float32 or float64"),
-    (_unknown_activation, "unknown activation 'swish'"),
+    (_unknown_activation, "unknown activation 'elu'"),
     (_unknown_output, "unknown output layer 'poisson'"),
     (_bad_slope, "negative_slope"),
     (_bad_layer_sizes, "invalid layer sizes"),
@@ -341,7 +341,7 @@ CORRUPTIONS = [
     (_wrong_class_count, "output unit"),
     (_unknown_kind, "unknown kind 'mystery'"),
     (_network_not_a_dict, "expected a dict"),
-    (_unknown_optimizer, "unknown optimizer 'rmsprop'"),
+    (_unknown_optimizer, "unknown optimizer 'newton'"),
 ]
 
 

@@ -1,97 +1,134 @@
-"""Hidden-layer activation functions as forward / derivative pairs, and the name -> class table.
+"""Hidden-layer activations: each class holds a function's forward, derivative, defaults and export.
 
-Each activation computes ``A = g(Z)`` in place and multiplies an upstream gradient ``dA`` in
-place by ``g'(Z)``, expressed through the *output* ``A`` so the forward pass need not keep ``Z``:
+An activation computes ``A = g(Z)`` and multiplies an upstream gradient ``dA`` in place by
+``g'(Z)``. Most derivatives are functions of the output ``A``, so the forward pass may overwrite
+``Z`` with ``A`` and keep nothing else; an activation whose derivative needs ``Z`` itself (GELU,
+SiLU, Mish) says so with ``needs_input = True``, and the network keeps ``Z`` for those layers
+only. Beside the two passes each class declares:
 
-========== ======================== =====================================
-name       g(z)                     g'(z) written with a = g(z)
-========== ======================== =====================================
-identity   z                        1
-logistic   1 / (1 + exp(-z))        a (1 - a)
-tanh       tanh(z)                  1 - a**2
-relu       max(0, z)                1 where a > 0, else 0
-leaky_relu max(slope z, z)          1 where a > 0, else slope
-========== ======================== =====================================
+- ``summary``: its formula, for the docstrings and the user guide;
+- ``default_init``: the initialization ``init='auto'`` gives the layers it feeds
+  (``MLPClassifier``'s for the activations it has, so the default network starts where
+  ``MLPClassifier`` starts; LeCun normal for SELU, which needs it to self-normalize);
+- ``hyperparameters``: the estimator parameters its constructor reads (``negative_slope``);
+- ``to_onnx``: the same function as ONNX operators, for :mod:`sklearn_deepnet.onnx`, written
+  through a small graph interface (``op``, ``float32_op``, ``constant``) so that this module
+  needs no ONNX package.
 
-``sigmoid`` is accepted as another name for ``logistic``.
-
-Each activation also names the initialization ``init='auto'`` gives the layers it feeds
-(``default_init``): ``MLPClassifier``'s for the activations it has, so that the default network
-starts where ``MLPClassifier`` starts.
+:data:`ACTIVATIONS` maps every name (and alias) to its class: it is the list the estimators
+accept, document, export and persist. Adding an activation is one class and one entry.
 """
 
-import numpy as np
-from scipy.special import expit
+import math
 
-from .initializers import UniformWeightsAndBiases
+import numpy as np
+from scipy.special import expit, ndtr
+
+from .initializers import UniformWeightsAndBiases, lecun
 
 _MLP_INIT = UniformWeightsAndBiases(6.0)
 
 
-class Identity:
-    """The identity activation ``g(z) = z``."""
+class Activation:
+    """Base class: the identity ``g(z) = z``, and the defaults every activation shares."""
 
     name = "identity"
+    summary = "``z``"
+    aliases = ()
+    needs_input = False
     default_init = _MLP_INIT
+    hyperparameters = {}
 
-    def forward(self, Z):
-        """Return ``g(Z)``; ``Z`` may be overwritten and returned."""
-        return Z
+    @classmethod
+    def from_params(cls, get):
+        """Build the activation from an estimator's parameters, ``get(name)`` returning each."""
+        return cls(**{arg: get(name) for arg, name in cls.hyperparameters.items()})
 
-    def backward(self, A, dA):
-        """Return ``dA * g'(Z)`` given ``A = g(Z)``; ``dA`` may be overwritten and returned."""
+    def forward(self, Z, out):
+        """Write ``g(Z)`` into ``out`` (which may be ``Z`` itself) and return it."""
+        if out is not Z:
+            out[...] = Z
+        return out
+
+    def backward(self, dA, A, Z):
+        """Return ``dA * g'(Z)``, computed in place in ``dA``.
+
+        ``A`` is ``g(Z)``; ``Z`` is ``None`` unless the activation ``needs_input``.
+        """
         return dA
 
+    def to_onnx(self, graph, Z):
+        """Add ``g(Z)`` to an ONNX graph (see :mod:`sklearn_deepnet.onnx`); return its name."""
+        return Z
 
-class Logistic:
+
+class Identity(Activation):
+    """The identity activation ``g(z) = z`` (a linear layer)."""
+
+
+class Logistic(Activation):
     """The logistic sigmoid ``g(z) = 1 / (1 + exp(-z))``, ``g' = a (1 - a)``."""
 
     name = "logistic"
+    summary = "``1 / (1 + exp(-z))``"
+    aliases = ("sigmoid",)
     default_init = UniformWeightsAndBiases(2.0)  # scikit-learn's narrower bound for logistic
 
-    def forward(self, Z):
-        """Return ``g(Z)``, computed in place in ``Z``."""
-        return expit(Z, out=Z)
+    def forward(self, Z, out):
+        """Write ``sigmoid(Z)`` into ``out``."""
+        return expit(Z, out=out)
 
-    def backward(self, A, dA):
-        """Return ``dA * A * (1 - A)``, computed in place in ``dA``."""
+    def backward(self, dA, A, Z):
+        """Return ``dA * A * (1 - A)``, in place in ``dA``."""
         dA *= A
         dA *= 1 - A
         return dA
 
+    def to_onnx(self, graph, Z):
+        """``Sigmoid(Z)``."""
+        return graph.op("Sigmoid", Z)
 
-class Tanh:
+
+class Tanh(Activation):
     """The hyperbolic tangent ``g(z) = tanh(z)``, ``g' = 1 - a**2``."""
 
     name = "tanh"
-    default_init = _MLP_INIT
+    summary = "``tanh(z)``"
 
-    def forward(self, Z):
-        """Return ``tanh(Z)``, computed in place in ``Z``."""
-        return np.tanh(Z, out=Z)
+    def forward(self, Z, out):
+        """Write ``tanh(Z)`` into ``out``."""
+        return np.tanh(Z, out=out)
 
-    def backward(self, A, dA):
-        """Return ``dA * (1 - A**2)``, computed in place in ``dA``."""
+    def backward(self, dA, A, Z):
+        """Return ``dA * (1 - A**2)``, in place in ``dA``."""
         dA *= 1 - A * A
         return dA
 
+    def to_onnx(self, graph, Z):
+        """``Tanh(Z)``."""
+        return graph.op("Tanh", Z)
 
-class ReLU:
+
+class ReLU(Activation):
     """The rectified linear unit ``g(z) = max(0, z)``, ``g' = 1[z > 0]``."""
 
     name = "relu"
-    default_init = _MLP_INIT
+    summary = "``max(0, z)``"
 
-    def forward(self, Z):
-        """Return ``max(Z, 0)``, computed in place in ``Z``."""
-        return np.maximum(Z, 0, out=Z)
+    def forward(self, Z, out):
+        """Write ``max(Z, 0)`` into ``out``."""
+        return np.maximum(Z, 0, out=out)
 
-    def backward(self, A, dA):
+    def backward(self, dA, A, Z):
         """Zero ``dA`` where the unit is inactive (``A <= 0``), in place."""
         return np.multiply(dA, A > 0, out=dA)
 
+    def to_onnx(self, graph, Z):
+        """``Relu(Z)``."""
+        return graph.op("Relu", Z)
 
-class LeakyReLU:
+
+class LeakyReLU(Activation):
     """The leaky ReLU ``g(z) = max(slope * z, z)``, ``g' = 1`` if ``z > 0`` else ``slope``.
 
     Parameters
@@ -101,28 +138,189 @@ class LeakyReLU:
     """
 
     name = "leaky_relu"
-    default_init = _MLP_INIT
+    summary = "``max(negative_slope * z, z)``"
+    hyperparameters = {"negative_slope": "negative_slope"}
 
     def __init__(self, negative_slope=0.01):
         self.negative_slope = negative_slope
 
-    def forward(self, Z):
-        """Return ``max(slope * Z, Z)``, computed in place in ``Z``."""
-        return np.multiply(Z, float(self.negative_slope), out=Z, where=Z < 0)
+    def forward(self, Z, out):
+        """Write ``max(slope * Z, Z)`` into ``out``."""
+        if out is not Z:
+            out[...] = Z
+        return np.multiply(out, float(self.negative_slope), out=out, where=out < 0)
 
-    def backward(self, A, dA):
-        """Scale ``dA`` by ``slope`` where the input was negative (``A < 0``), in place."""
+    def backward(self, dA, A, Z):
+        """Scale ``dA`` by ``slope`` where the input was negative (``A <= 0``), in place."""
         return np.multiply(dA, float(self.negative_slope), out=dA, where=A <= 0)
 
+    def to_onnx(self, graph, Z):
+        """``Max(Z, slope * Z)``: onnxruntime has no float64 ``LeakyRelu``; this runs in both."""
+        return graph.op("Max", Z, graph.op("Mul", Z, graph.constant(self.negative_slope)))
 
-ACTIVATIONS = {
-    "identity": Identity,
-    "logistic": Logistic,
-    "sigmoid": Logistic,
-    "tanh": Tanh,
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-}
+
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+class SELU(Activation):
+    """The scaled ELU (Klambauer et al., 2017): ``scale * (z if z > 0 else alpha (e^z - 1))``.
+
+    With LeCun-normal weights its activations keep zero mean and unit variance from layer to
+    layer. ``g' = scale`` where ``z > 0``, else ``a + scale * alpha``: a function of the output.
+    """
+
+    name = "selu"
+    summary = "``scale * z`` if ``z > 0`` else ``scale * alpha * (exp(z) - 1)``"
+    default_init = staticmethod(lecun)
+
+    def forward(self, Z, out):
+        """Write ``selu(Z)`` into ``out``."""
+        negative = np.expm1(np.minimum(Z, 0))
+        negative *= _SELU_SCALE * _SELU_ALPHA
+        np.maximum(Z, 0, out=out)
+        out *= _SELU_SCALE
+        out += negative
+        return out
+
+    def backward(self, dA, A, Z):
+        """Return ``dA * g'``, with ``g' = scale`` where ``A > 0``, else ``A + scale * alpha``."""
+        dA *= np.where(A > 0, _SELU_SCALE, A + _SELU_SCALE * _SELU_ALPHA).astype(A.dtype)
+        return dA
+
+    def to_onnx(self, graph, Z):
+        """``scale * Relu(Z) + scale * alpha * (Exp(Min(Z, 0)) - 1)``."""
+        negative = graph.op("Sub", graph.op("Exp", graph.op("Min", Z, graph.constant(0.0))),
+                            graph.constant(1.0))
+        return graph.op(
+            "Add",
+            graph.op("Mul", graph.op("Relu", Z), graph.constant(_SELU_SCALE)),
+            graph.op("Mul", negative, graph.constant(_SELU_SCALE * _SELU_ALPHA)),
+        )
+
+
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+class GELU(Activation):
+    """The Gaussian error linear unit (Hendrycks & Gimpel, 2016), exact: ``g(z) = z Phi(z)``.
+
+    ``Phi`` is the standard normal distribution function; ``g'(z) = Phi(z) + z phi(z)`` needs
+    ``z``, which the network keeps for these layers.
+    """
+
+    name = "gelu"
+    summary = "``z * Phi(z)``, ``Phi`` the standard normal CDF"
+    needs_input = True
+
+    def forward(self, Z, out):
+        """Write ``Z * Phi(Z)`` into ``out`` (``Z`` is kept)."""
+        ndtr(Z, out=out)
+        out *= Z
+        return out
+
+    def backward(self, dA, A, Z):
+        """Return ``dA * (Phi(Z) + Z phi(Z))``, in place in ``dA``."""
+        density = np.square(Z)
+        density *= -0.5
+        np.exp(density, out=density)
+        density *= Z.dtype.type(_INV_SQRT_2PI)
+        density *= Z
+        density += ndtr(Z)
+        dA *= density
+        return dA
+
+    def to_onnx(self, graph, Z):
+        """``Z * 0.5 * (1 + Erf(Z / sqrt(2)))``, ``Erf`` in float32 (onnxruntime has no other)."""
+        erf = graph.float32_op("Erf", graph.op("Mul", Z, graph.constant(1 / math.sqrt(2))))
+        half = graph.op("Mul", graph.op("Add", erf, graph.constant(1.0)), graph.constant(0.5))
+        return graph.op("Mul", Z, half)
+
+
+class SiLU(Activation):
+    """The sigmoid linear unit, also called swish: ``g(z) = z sigmoid(z)``.
+
+    ``g'(z) = s (1 + z (1 - s))`` with ``s = sigmoid(z)`` needs ``z``, which the network keeps.
+    """
+
+    name = "silu"
+    summary = "``z * sigmoid(z)`` (also called swish)"
+    aliases = ("swish",)
+    needs_input = True
+
+    def forward(self, Z, out):
+        """Write ``Z * sigmoid(Z)`` into ``out`` (``Z`` is kept)."""
+        expit(Z, out=out)
+        out *= Z
+        return out
+
+    def backward(self, dA, A, Z):
+        """Return ``dA * s (1 + Z (1 - s))``, in place in ``dA``."""
+        s = expit(Z)
+        slope = 1 - s
+        slope *= Z
+        slope += 1
+        slope *= s
+        dA *= slope
+        return dA
+
+    def to_onnx(self, graph, Z):
+        """``Z * Sigmoid(Z)``."""
+        return graph.op("Mul", Z, graph.op("Sigmoid", Z))
+
+
+class Mish(Activation):
+    """Mish (Misra, 2019): ``g(z) = z tanh(softplus(z))``, ``softplus(z) = log(1 + e^z)``.
+
+    ``g'(z) = t + z (1 - t^2) sigmoid(z)`` with ``t = tanh(softplus(z))`` needs ``z``, which the
+    network keeps.
+    """
+
+    name = "mish"
+    summary = "``z * tanh(log(1 + exp(z)))``"
+    needs_input = True
+
+    def forward(self, Z, out):
+        """Write ``Z * tanh(softplus(Z))`` into ``out`` (``Z`` is kept)."""
+        np.logaddexp(0, Z, out=out)
+        np.tanh(out, out=out)
+        out *= Z
+        return out
+
+    def backward(self, dA, A, Z):
+        """Return ``dA * (t + Z (1 - t^2) sigmoid(Z))``, in place in ``dA``."""
+        t = np.tanh(np.logaddexp(0, Z))
+        slope = np.square(t)
+        np.subtract(1, slope, out=slope)
+        slope *= Z
+        slope *= expit(Z)
+        slope += t
+        dA *= slope
+        return dA
+
+    def to_onnx(self, graph, Z):
+        """``Z * Tanh(Relu(Z) + Log(1 + Exp(-|Z|)))``, a softplus that cannot overflow."""
+        tail = graph.op("Exp", graph.op("Neg", graph.op("Abs", Z)))
+        log1p = graph.op("Log", graph.op("Add", tail, graph.constant(1.0)))
+        softplus = graph.op("Add", graph.op("Relu", Z), log1p)
+        return graph.op("Mul", Z, graph.op("Tanh", softplus))
+
+
+def _registry(*classes):
+    table = {}
+    for cls in classes:
+        for name in (cls.name, *cls.aliases):
+            table[name] = cls
+    return table
+
+
+ACTIVATIONS = _registry(Identity, Logistic, Tanh, ReLU, LeakyReLU, GELU, SELU, SiLU, Mish)
+"""Every accepted ``activation`` name (aliases included) -> its class."""
+
+
+def activation_classes():
+    """The activation classes of :data:`ACTIVATIONS`, each once, in registry order."""
+    return list(dict.fromkeys(ACTIVATIONS.values()))
 
 
 def get_activation(name, negative_slope=0.01):
@@ -133,14 +331,13 @@ def get_activation(name, negative_slope=0.01):
     name : str
         A key of :data:`ACTIVATIONS`.
     negative_slope : float, default=0.01
-        Passed to activations that take it (``leaky_relu``).
+        The estimator parameter of the same name, read by activations that take it.
 
     Returns
     -------
-    activation : object
-        An object with ``forward(Z)`` and ``backward(A, dA)``.
+    activation : Activation
+        An object with ``forward(Z, out)`` and ``backward(dA, A, Z)``.
     """
     if name not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}.")
-    cls = ACTIVATIONS[name]
-    return cls(negative_slope) if cls is LeakyReLU else cls()
+    return ACTIVATIONS[name].from_params({"negative_slope": negative_slope}.__getitem__)

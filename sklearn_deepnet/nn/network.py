@@ -7,7 +7,8 @@ Row-major notation (samples in rows, the transpose of the course's column layout
                         dA_prev = dZ @ W.T          dZ_prev = dA_prev * g'(Z_prev)
 
 With dropout, each hidden activation is multiplied by a mask ``D`` (``A = g(Z) * D``) and the
-backward pass multiplies ``dA`` by the same mask before the derivative.
+backward pass multiplies ``dA`` by the same mask before the derivative. ``Z`` is overwritten by
+``A`` unless the activation's derivative needs it (``needs_input``): only then is it kept.
 
 ``backward`` returns *sums* over the samples (already weighted through ``dZ``); dividing by the
 total weight and adding the penalty belongs to :class:`~sklearn_deepnet.nn.objective.Objective`.
@@ -20,15 +21,34 @@ A :class:`Workspace` holds preallocated arrays for one batch size; passed to :me
 and :meth:`Network.backward` it lets a training loop run without allocating per batch.
 """
 
-import functools
-import math
+from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import chunk_buffer, chunked_update
-
 PREDICT_BLOCK_BYTES = 2**22
 """Bytes of the widest hidden array per block when :meth:`Network.forward` predicts in blocks."""
+
+
+class Cache(NamedTuple):
+    """What :meth:`Network.forward` keeps for :meth:`Network.backward`.
+
+    Attributes
+    ----------
+    inputs : list of array
+        ``[X, A_1, ..., A_{L-1}]``: each layer's input, after dropout.
+    activations : list of ndarray
+        Each hidden layer's output ``A`` before dropout (the same array as in ``inputs`` when
+        nothing is dropped).
+    pre_activations : list of (ndarray or None)
+        Each hidden layer's ``Z``, kept only when the activation's derivative needs it.
+    """
+
+    inputs: list
+    activations: list
+    pre_activations: list
+
+
+_NO_CACHE = Cache([], [], [])
 
 
 class Network:
@@ -99,6 +119,14 @@ class Network:
         for coef, intercept, init in layers:
             coef[...], intercept[...] = init(coef.shape[0], coef.shape[1], rng, self.params.dtype)
 
+    def astype(self, dtype):
+        """This network if it computes in ``dtype``, else a copy of it that does."""
+        if self.params.dtype == dtype:
+            return self
+        copy = Network(self.layer_sizes, self.activation, self.output, dtype)
+        copy.params[...] = self.params
+        return copy
+
     def dropout_masks(self, n_samples, rates, rng):
         """Draw inverted-dropout masks for one batch, one per hidden layer.
 
@@ -158,41 +186,51 @@ class Network:
         -------
         logits : ndarray of shape (n_samples, n_outputs)
             Pre-activation of the output layer.
-        cache : tuple of two lists
-            ``(inputs, activations)``: ``inputs`` is ``[X, A_1, ..., A_{L-1}]``, the input of
-            each layer after dropout; ``activations[l]`` is hidden layer ``l``'s output before
-            dropout (the same array when nothing is dropped). Empty when not kept.
+        cache : Cache
+            What :meth:`backward` needs; empty when not kept.
         """
         if workspace is not None:
             workspace.check(X.shape[0])
         elif not keep_cache and masks is None and self._predict_in_blocks(X):
-            return self._forward_in_blocks(X), ([], [])
-        inputs, activations = [], []
+            return self._forward_in_blocks(X), _NO_CACHE
+        cache = Cache([], [], []) if keep_cache else _NO_CACHE
         A = X
         last = self.n_layers - 1
+        keep_input = self.activation.needs_input
         for layer, (W, b) in enumerate(zip(self.coefs, self.intercepts, strict=True)):
             if keep_cache:
-                inputs.append(A)
-            if workspace is None:
-                Z = A @ W
-            elif isinstance(A, np.ndarray):
-                Z = np.matmul(A, W, out=workspace.outputs[layer])
-            else:  # scipy.sparse input layer
-                Z = workspace.outputs[layer]
-                Z[...] = A @ W
-            Z += b
+                cache.inputs.append(A)
+            Z = self._affine(A, W, b, layer, workspace, keep_input and layer < last)
             if layer == last:
-                A = Z
-                break
-            A = self.activation.forward(Z)
+                return Z, cache
+            out = Z if not keep_input else self._output_buffer(Z, layer, workspace)
+            A = self.activation.forward(Z, out)
             if keep_cache:
-                activations.append(A)
+                cache.activations.append(A)
+                cache.pre_activations.append(Z if keep_input else None)
             if masks is not None and masks[layer] is not None:
-                if workspace is None:
-                    A = A * masks[layer]
-                else:
-                    A = np.multiply(A, masks[layer], out=workspace.dropped(layer))
-        return A, (inputs, activations)
+                dropped = None if workspace is None else workspace.dropped(layer)
+                A = np.multiply(A, masks[layer], out=dropped)
+        raise AssertionError("unreachable: the loop returns at the last layer")
+
+    @staticmethod
+    def _affine(A, W, b, layer, workspace, keep_input):
+        """``Z = A @ W + b``, into the workspace when there is one."""
+        if workspace is None:
+            Z = A @ W
+        else:
+            Z = workspace.pre_activations[layer] if keep_input else workspace.outputs[layer]
+            if isinstance(A, np.ndarray):
+                np.matmul(A, W, out=Z)
+            else:  # scipy.sparse input layer
+                Z[...] = A @ W
+        Z += b
+        return Z
+
+    @staticmethod
+    def _output_buffer(Z, layer, workspace):
+        """Where an activation that keeps ``Z`` writes ``A``."""
+        return np.empty_like(Z) if workspace is None else workspace.outputs[layer]
 
     def _block_rows(self):
         """Rows per block of a blocked prediction: hidden arrays of about PREDICT_BLOCK_BYTES."""
@@ -226,12 +264,12 @@ class Network:
             logits[start : start + size] = self.forward(block, False, None, workspaces[size])[0]
         return logits
 
-    def backward(self, cache, dZ, grad=None, masks=None, workspace=None, coef_decay=0.0):
+    def backward(self, cache, dZ, grad=None, masks=None, workspace=None):
         """Back-propagate the logits' gradient ``dZ`` and return the parameters' gradient.
 
         Parameters
         ----------
-        cache : tuple
+        cache : Cache
             From :meth:`forward`.
         dZ : ndarray of shape (n_samples, n_outputs)
             Gradient of the summed loss w.r.t. the logits; may be overwritten.
@@ -241,26 +279,20 @@ class Network:
             The dropout masks the forward pass used.
         workspace : Workspace, default=None
             The workspace the forward pass used; holds the back-propagated ``dA`` arrays.
-        coef_decay : float, default=0.0
-            Added times each weight to that weight's gradient (the L2 penalty's gradient,
-            ``alpha * W`` for a penalty ``alpha / 2 * ||W||^2``); biases are not decayed.
 
         Returns
         -------
         grad : ndarray of shape (n_params,)
-            Gradient of the summed loss (plus ``coef_decay * W``), laid out like ``params``.
+            Gradient of the summed loss, laid out like ``params``.
         """
         if grad is None:
             grad = np.empty_like(self.params)
-        if workspace is not None:
-            workspace.coef_square_norm = None
-        inputs, activations = cache
         if workspace is not None and workspace.owner is self:
             coef_grads, intercept_grads = workspace.views(grad)
         else:
             coef_grads, intercept_grads = self.unflatten(grad)
         for layer in range(self.n_layers - 1, -1, -1):
-            A_prev = inputs[layer]
+            A_prev = cache.inputs[layer]
             if isinstance(A_prev, np.ndarray):
                 np.matmul(A_prev.T, dZ, out=coef_grads[layer])
             else:  # scipy.sparse input layer
@@ -270,24 +302,13 @@ class Network:
             else:  # the column sums as a BLAS product with ones: several times faster
                 np.matmul(workspace.ones, dZ, out=intercept_grads[layer])
             if layer > 0:  # no dA for the input layer
-                W_T = self.coefs[layer].T
-                if workspace is None:
-                    dA = dZ @ W_T
-                else:
-                    dA = np.matmul(dZ, W_T, out=workspace.upstream[layer - 1])
+                out = None if workspace is None else workspace.upstream[layer - 1]
+                dA = np.matmul(dZ, self.coefs[layer].T, out=out)
                 if masks is not None and masks[layer - 1] is not None:
                     dA *= masks[layer - 1]
-                dZ = self.activation.backward(activations[layer - 1], dA)
-        if coef_decay:
-            coef_decay = float(coef_decay)  # a Python float keeps float32 arrays in float32
-            coef_grad, coefs = grad[: self.n_coef], self.params[: self.n_coef]
-            if workspace is None:
-                coef_grad += coef_decay * coefs
-            else:
-                squares = []
-                kernel = functools.partial(_add_decay, coef_decay, squares)
-                chunked_update(kernel, (coef_grad, coefs), workspace.scratch)
-                workspace.coef_square_norm = math.fsum(squares)
+                dZ = self.activation.backward(
+                    dA, cache.activations[layer - 1], cache.pre_activations[layer - 1]
+                )
         return grad
 
     def __getstate__(self):
@@ -298,16 +319,6 @@ class Network:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.coefs, self.intercepts = self.unflatten(self.params)
-
-
-def _add_decay(decay, squares, coef_grad, coefs, scratch):
-    """``coef_grad += decay * coefs`` on one chunk; append the chunk's ``||coefs||^2``.
-
-    The squared norm (for the penalty's value) is read while the chunk is in cache, sparing the
-    loss a separate pass over the weights.
-    """
-    squares.append(float(coefs @ coefs))
-    coef_grad += np.multiply(coefs, decay, out=scratch)
 
 
 class Workspace:
@@ -325,29 +336,32 @@ class Workspace:
     outputs : list of ndarray
         ``outputs[l]`` of shape ``(n_samples, layer_sizes[l + 1])``: layer ``l``'s ``Z``,
         turned in place into its activation (the logits for the last layer).
+    pre_activations : list of (ndarray or None)
+        For an activation that ``needs_input``, each hidden layer's ``Z`` (its ``A`` then goes
+        to ``outputs``); ``None`` otherwise.
     upstream : list of ndarray
         ``upstream[l]`` of shape ``(n_samples, layer_sizes[l + 1])`` for each hidden layer:
         the gradient ``dA`` flowing back into it.
-    scratch : ndarray
-        One chunk of room for the weight-decay term of the gradient (see
-        :func:`~sklearn_deepnet.nn.optimizers.chunked_update`).
     ones : ndarray of shape (n_samples,)
         Ones, whose product with ``dZ`` gives the bias gradient.
-    coef_square_norm : float or None
-        ``||W||^2`` over all weights, read by the last :meth:`Network.backward` that added a
-        weight decay through this workspace (``None`` otherwise).
     """
 
     def __init__(self, network, n_samples):
         self.owner = network
         self.n_samples = int(n_samples)
         dtype = network.params.dtype
-        sizes = network.layer_sizes
-        self.outputs = [np.empty((self.n_samples, units), dtype=dtype) for units in sizes[1:]]
-        self.upstream = [np.empty((self.n_samples, units), dtype=dtype) for units in sizes[1:-1]]
-        self.scratch = chunk_buffer(None, network.params[: network.n_coef])
+        hidden = network.layer_sizes[1:-1]
+        self.outputs = [
+            np.empty((self.n_samples, units), dtype=dtype) for units in network.layer_sizes[1:]
+        ]
+        self.pre_activations = [
+            np.empty((self.n_samples, units), dtype=dtype)
+            if network.activation.needs_input
+            else None
+            for units in hidden
+        ]
+        self.upstream = [np.empty((self.n_samples, units), dtype=dtype) for units in hidden]
         self.ones = np.ones(self.n_samples, dtype=dtype)
-        self.coef_square_norm = None
         self._dropped = {}
         self._grad_views = (None, None)
 

@@ -7,6 +7,10 @@ For a batch with sample weights ``s`` (all ones when none are given)::
 as scikit-learn's ``MLPClassifier`` defines it. Minimizing ``J`` on the whole training set is
 equivalent to ``LogisticRegression(C=1 / alpha)``'s objective for a network without hidden layers.
 
+The objective owns the L2 penalty, value and gradient alike: after back-propagation it adds
+``alpha * W`` to the weights' gradient and reads ``||W||^2`` in the same chunked pass over the
+weights (see :mod:`~sklearn_deepnet.nn._chunks`), so the penalty costs one read of the weights.
+
 Speed: the objective keeps a few :class:`~sklearn_deepnet.nn.network.Workspace` objects (one per
 batch size it has seen) so repeated evaluations allocate nothing, divides the logits' gradient by
 the total weight before back-propagating (a small array) rather than the flat gradient after, and
@@ -15,9 +19,13 @@ pass over a block finds it still in cache from the forward pass, and the activat
 block-sized instead of data-sized (full-batch solvers on large data need no data-sized arrays).
 """
 
+import functools
+import math
 from collections import OrderedDict
 
 import numpy as np
+
+from ._chunks import chunk_buffer, chunked_update
 
 BLOCK_BYTES = 2**22
 """Bytes of input per row block when a large batch is evaluated block by block."""
@@ -41,6 +49,7 @@ class Objective:
         self.network = network
         self.alpha = alpha
         self._workspaces = OrderedDict()
+        self._scratch = None
 
     def _penalty(self):
         W = self.network.params[: self.network.n_coef]
@@ -130,23 +139,41 @@ class Objective:
             grad = np.empty_like(net.params)
         total = self._total_weight(X, sample_weight)
         scale = net.params.dtype.type(1 / total)
-        blocks = self._blocks(X, Y, sample_weight, masks)
         loss = 0.0
-        for i, (X_rows, Y_rows, weights) in enumerate(blocks):
+        for i, (X_rows, Y_rows, weights) in enumerate(self._blocks(X, Y, sample_weight, masks)):
             workspace = self._workspace(X_rows.shape[0])
             logits, cache = net.forward(X_rows, masks=masks, workspace=workspace)
             block_loss, dZ = net.output.loss_and_gradient(logits, Y_rows, weights, compute_loss)
             loss += block_loss
             dZ *= scale  # the mean's 1 / total, applied to the small array
-            decay = self.alpha / total if i == len(blocks) - 1 else 0.0
             if i == 0:
-                net.backward(cache, dZ, grad, masks, workspace, decay)
+                net.backward(cache, dZ, grad, masks, workspace)
             else:  # later blocks add their part of the gradient
-                grad += net.backward(cache, dZ, self._block_grad(grad), masks, workspace, decay)
-        if compute_loss and self.alpha:
-            square_norm = workspace.coef_square_norm  # read by the decay, if it ran
-            loss += self._penalty() if square_norm is None else 0.5 * self.alpha * square_norm
+                grad += net.backward(cache, dZ, self._block_grad(grad), masks, workspace)
+        if self.alpha:
+            square_norm = self._add_penalty_gradient(grad, self.alpha / total)
+            loss += 0.5 * self.alpha * square_norm
         return loss / total, grad
+
+    def _add_penalty_gradient(self, grad, decay):
+        """Add ``decay * W`` to the weights' gradient; return ``||W||^2``, read in the same pass."""
+        coef_grad, coefs = grad[: self.network.n_coef], self.network.params[: self.network.n_coef]
+        self._scratch = chunk_buffer(self._scratch, coefs)
+        squares = []
+        kernel = functools.partial(_add_decay, float(decay), squares)
+        chunked_update(kernel, (coef_grad, coefs), self._scratch)
+        return math.fsum(squares)
+
+
+def _add_decay(decay, squares, coef_grad, coefs, scratch):
+    """``coef_grad += decay * coefs`` on one chunk; append the chunk's ``||coefs||^2``.
+
+    The squared norm (for the penalty's value) is read while the chunk is in cache, sparing the
+    loss a separate pass over the weights. ``decay`` is a Python float, which keeps float32
+    arrays in float32.
+    """
+    squares.append(float(coefs @ coefs))
+    coef_grad += np.multiply(coefs, decay, out=scratch)
 
 
 def relative_gradient_error(objective, X, Y, sample_weight=None, epsilon=1e-7, masks=None):

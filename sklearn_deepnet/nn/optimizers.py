@@ -1,24 +1,34 @@
-"""Solvers: how the flat parameter vector moves, given gradients (or the objective itself).
+"""Solvers: how the flat parameter vector moves, behind one protocol, and the name -> class table.
 
-==========  ============  =================================================================
-solver      batches       update
-==========  ============  =================================================================
-``gd``      full batch    ``params -= lr * grad`` (the course's gradient descent)
-``sgd``     mini-batches  ``v = momentum * v - lr * grad``; ``params += v``
-                          (Nesterov: ``params += momentum * v - lr * grad``)
-``adam``    mini-batches  Kingma & Ba (2014) with bias-corrected step size
-``agd``     full batch    Nesterov's accelerated gradient with a backtracking line search
-                          and adaptive restart: no learning rate to tune
-``lbfgs``   full batch    SciPy's L-BFGS-B on the flat vector
-==========  ============  =================================================================
+Every solver is a class that declares what it needs and offers, and the estimators read only
+those declarations (they never branch on a solver's name):
 
-The first three see only parameter and gradient arrays and keep their own state; their
-``learning_rate`` attribute is what a learning-rate schedule changes between epochs. ``agd`` and
-``lbfgs`` need the objective itself and own their step size, so schedules do not apply to them.
+======================== ===========================================================================
+declaration              meaning
+======================== ===========================================================================
+``name``, ``summary``    the ``solver`` value, and a line for the docstrings and the user guide
+``hyperparameters``      constructor argument -> the estimator parameter it is read from
+``full_batch``           each step sees every sample (no ``batch_size``, no shuffling)
+``uses_learning_rate``   it steps by ``learning_rate``, which the ``learning_rate`` schedules set
+``deterministic``        it needs the same objective at every evaluation (a line search), so no
+                         dropout
+``supports_partial_fit`` ``partial_fit`` (one epoch per call) is available
+``supports_validation``  it can score a validation set after each epoch and stop early on it
+``loss_before_step``     its epoch loss is measured at the weights before the epoch's steps
+======================== ===========================================================================
+
+and implements ``minimize(problem, loop)``: it moves ``problem.params`` (a
+:class:`~sklearn_deepnet.nn.problem.TrainingProblem`) epoch by epoch, calling
+``loop.epoch_begin()`` before and ``loop.epoch_end(loss, grad)`` after each epoch, and stops when
+``epoch_end`` returns ``True`` or after ``loop.max_epochs`` epochs. It returns ``"converged"``
+when it stopped on a criterion of its own, else ``None``. :class:`EpochSolver` gives that loop
+to the solvers that take one step (or one pass of mini-batch steps) per epoch: plain gradient
+descent, SGD, Adam, RMSprop, and, through its line-search step, accelerated gradient descent.
+L-BFGS runs inside SciPy and maps its iterations onto the same calls.
 
 Every step works in place on preallocated state with a few ufunc calls, chunk by chunk over the
-flat vector (see :func:`chunked_update`): a step allocates nothing, and each chunk stays in
-cache across the update's passes.
+flat vector (see :mod:`~sklearn_deepnet.nn._chunks`): a step allocates nothing, and each chunk
+stays in cache across the update's passes.
 """
 
 import contextlib
@@ -29,58 +39,81 @@ import os
 import numpy as np
 import scipy.optimize
 
-CHUNK_BYTES = 2**18
-"""Bytes of each array in one chunk of an elementwise update.
-
-An update such as Adam's makes ten passes over its arrays; done a chunk at a time, the chunk of
-every array stays in the core's L2 cache across the passes, so main memory sees each array
-read (and written) about once. The scratch space is one chunk.
-"""
+from ._chunks import chunk_buffer, chunked_update
 
 
-def chunk_buffer(buffer, like):
-    """A chunk-sized scratch array in ``like``'s dtype: ``buffer`` again when it fits."""
-    size = min(like.size, max(1, CHUNK_BYTES // like.itemsize))
-    if buffer is None or buffer.size != size or buffer.dtype != like.dtype:
-        return np.empty(size, dtype=like.dtype)
-    return buffer
+class Solver:
+    """Base class of the solvers: the declarations of the module docstring and their defaults."""
 
+    name = None
+    summary = ""
+    hyperparameters = {}
+    full_batch = False
+    uses_learning_rate = True
+    deterministic = False
+    supports_partial_fit = True
+    supports_validation = True
+    loss_before_step = False
 
-def chunked_update(kernel, arrays, work):
-    """Run ``kernel(*slices, work)`` chunk by chunk over equal-sized flat arrays.
+    @classmethod
+    def from_params(cls, get):
+        """Build the solver from an estimator's parameters, ``get(name)`` returning each."""
+        return cls(**{arg: get(name) for arg, name in cls.hyperparameters.items()})
 
-    Parameters
-    ----------
-    kernel : callable
-        In-place elementwise update of its array arguments; the last one is scratch space.
-    arrays : sequence of ndarray
-        1-D arrays of one size, cut into consecutive chunks of ``work.size`` elements.
-    work : ndarray
-        Scratch space, from :func:`chunk_buffer`.
-    """
-    size, step = arrays[0].size, work.size
-    if size <= step:
-        kernel(*arrays, work[:size])
-        return
-    for start in range(0, size, step):
-        stop = min(start + step, size)
-        kernel(*[array[start:stop] for array in arrays], work[: stop - start])
+    def minimize(self, problem, loop):
+        """Move ``problem.params`` until ``loop`` says stop; ``"converged"`` or ``None``."""
+        raise NotImplementedError
 
-
-class _InPlaceStep:
-    """Gives a solver a chunk of scratch space (see :func:`chunked_update`), never pickled."""
-
-    def _work(self, params):
-        work = self._scratch = chunk_buffer(self.__dict__.get("_scratch"), params)
-        return work
+    def not_converged_message(self, max_iter):
+        """What the warning says when ``max_iter`` epochs ran without converging."""
+        kind = "Full-batch" if self.full_batch else "Stochastic"
+        return (
+            f"{kind} Optimizer: Maximum iterations ({max_iter}) reached and the optimization "
+            f"hasn't converged yet. (solver={self.name!r}: increase max_iter, raise "
+            "learning_rate_init or scale the data.)"
+        )
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_scratch", None)
+        state.pop("_scratch", None)  # scratch space is rebuilt by the next step
         return state
 
+    def _work(self, params):
+        """A chunk of scratch space for :func:`chunked_update`, never pickled."""
+        work = self._scratch = chunk_buffer(self.__dict__.get("_scratch"), params)
+        return work
 
-class GradientDescent(_InPlaceStep):
+
+class EpochSolver(Solver):
+    """A solver that advances by whole epochs: :meth:`run_epoch` then ``loop.epoch_end``.
+
+    Subclasses implement :meth:`step` (an update from a gradient); mini-batch ones get one step
+    per batch, full-batch ones one step per epoch.
+    """
+
+    def minimize(self, problem, loop):
+        """Run epochs until the loop says stop or ``loop.max_epochs`` ran; return ``None``."""
+        for _ in range(loop.max_epochs):
+            loop.epoch_begin()
+            loss, grad = self.run_epoch(problem)
+            if loop.epoch_end(loss, grad):
+                return loop.stop_reason
+        return None
+
+    def run_epoch(self, problem):
+        """One epoch of steps; return the epoch's loss and the last gradient."""
+        if not self.full_batch:
+            return problem.minibatch_epoch(self.step)
+        loss, grad = problem.loss_and_gradient()
+        self.step(problem.params, grad)
+        return loss, grad
+
+    def step(self, params, grad):
+        """Update ``params`` in place from ``grad``."""
+        raise NotImplementedError
+
+
+class GradientDescent(EpochSolver):
     """Plain full-batch gradient descent, ``params -= learning_rate * grad``.
 
     Parameters
@@ -89,8 +122,14 @@ class GradientDescent(_InPlaceStep):
         Step size.
     """
 
+    name = "gd"
+    summary = (
+        "full-batch gradient descent with a fixed step, the course's algorithm: one step per "
+        "epoch"
+    )
+    hyperparameters = {"learning_rate": "learning_rate_init"}
     full_batch = True
-    uses_learning_rate = True
+    loss_before_step = True
 
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
@@ -106,8 +145,11 @@ def _descent_kernel(learning_rate, params, grad, work):
     params -= np.multiply(grad, learning_rate, out=work)
 
 
-class SGD(_InPlaceStep):
+class SGD(EpochSolver):
     """Mini-batch stochastic gradient descent with (Nesterov) momentum.
+
+    ``v = momentum * v - lr * grad``, then ``params += v`` (Nesterov:
+    ``params += momentum * v - lr * grad``).
 
     Parameters
     ----------
@@ -119,8 +161,13 @@ class SGD(_InPlaceStep):
         Use Nesterov's momentum.
     """
 
-    full_batch = False
-    uses_learning_rate = True
+    name = "sgd"
+    summary = "mini-batch stochastic gradient descent with (Nesterov) momentum"
+    hyperparameters = {
+        "learning_rate": "learning_rate_init",
+        "momentum": "momentum",
+        "nesterov": "nesterovs_momentum",
+    }
 
     def __init__(self, learning_rate, momentum=0.9, nesterov=True):
         self.learning_rate = learning_rate
@@ -150,7 +197,7 @@ def _momentum_kernel(learning_rate, momentum, nesterov, params, grad, velocity, 
         params += velocity
 
 
-class Adam(_InPlaceStep):
+class Adam(EpochSolver):
     """Adam: moment estimates of the gradient with bias-corrected step size.
 
     The update is Kingma & Ba's (and scikit-learn's) ``params -= lr_t * m / (sqrt(v) + epsilon)``
@@ -178,8 +225,14 @@ class Adam(_InPlaceStep):
         the first step.
     """
 
-    full_batch = False
-    uses_learning_rate = True
+    name = "adam"
+    summary = "Adam on mini-batches (Kingma & Ba, 2014)"
+    hyperparameters = {
+        "learning_rate": "learning_rate_init",
+        "beta_1": "beta_1",
+        "beta_2": "beta_2",
+        "epsilon": "epsilon",
+    }
 
     def __init__(self, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.learning_rate = learning_rate
@@ -218,15 +271,79 @@ def _adam_kernel(b1, b2, epsilon, step, params, grad, m, v, work):
     params -= work
 
 
-class AcceleratedGradient:
+class RMSprop(EpochSolver):
+    """The course's RMSprop: ``S = b S + (1 - b) g**2``, ``params -= lr g / (sqrt(S) + eps)``.
+
+    Each parameter's step is divided by the root mean square of its recent gradients, which
+    damps the directions that oscillate. The decay rate is the estimator's ``beta_2`` and the
+    stabilizer its ``epsilon``, as in the course (which names RMSprop's decay :math:`\\beta_2`
+    so that Adam combines it with momentum's :math:`\\beta_1`).
+
+    Parameters
+    ----------
+    learning_rate : float
+        Step size.
+    beta_2 : float
+        Decay rate of the mean square, in ``[0, 1)``.
+    epsilon : float
+        Added to the root mean square.
+
+    Attributes
+    ----------
+    mean_square : ndarray or None
+        ``S``; ``None`` before the first step.
+    """
+
+    name = "rmsprop"
+    summary = (
+        "RMSprop on mini-batches: steps divided by the root mean square of recent gradients "
+        "(decay ``beta_2``)"
+    )
+    hyperparameters = {
+        "learning_rate": "learning_rate_init",
+        "beta_2": "beta_2",
+        "epsilon": "epsilon",
+    }
+
+    def __init__(self, learning_rate, beta_2=0.999, epsilon=1e-8):
+        self.learning_rate = learning_rate
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.mean_square = None
+
+    def step(self, params, grad):
+        """Update ``params`` in place from ``grad``."""
+        if self.mean_square is None:
+            self.mean_square = np.zeros_like(params)
+        kernel = functools.partial(
+            _rmsprop_kernel, float(self.beta_2), float(self.epsilon), float(self.learning_rate)
+        )
+        chunked_update(kernel, (params, grad, self.mean_square), self._work(params))
+
+
+def _rmsprop_kernel(beta_2, epsilon, learning_rate, params, grad, mean_square, work):
+    """RMSprop's in-place update of one chunk of the flat arrays (see :class:`RMSprop`)."""
+    mean_square *= beta_2
+    np.multiply(grad, grad, out=work)
+    work *= 1 - beta_2
+    mean_square += work
+    np.sqrt(mean_square, out=work)
+    work += epsilon
+    np.divide(grad, work, out=work)
+    work *= learning_rate
+    params -= work
+
+
+class AcceleratedGradient(EpochSolver):
     """Nesterov-accelerated full-batch gradient descent with backtracking and adaptive restart.
 
-    Each call of :meth:`step` takes one accelerated step (FISTA, Beck & Teboulle 2009): from the
-    extrapolated point ``y`` it moves to ``y - grad(y) / L``, doubling ``L`` until the sufficient
-    decrease ``J(x_new) <= J(y) - ||grad(y)||^2 / (2 L)`` holds, then lets ``L`` shrink by 10% so
-    the step can grow again. Momentum restarts whenever the objective goes up (O'Donoghue &
-    Candes 2015). The first ``L`` comes from a secant estimate of the gradient's Lipschitz constant,
-    so no learning rate has to be tuned.
+    Each epoch takes one accelerated step (FISTA, Beck & Teboulle 2009): from the extrapolated
+    point ``y`` it moves to ``y - grad(y) / L``, doubling ``L`` until the sufficient decrease
+    ``J(x_new) <= J(y) - ||grad(y)||^2 / (2 L)`` holds, then lets ``L`` shrink by 10% so the step
+    can grow again. Momentum restarts whenever the objective goes up (O'Donoghue & Candes 2015).
+    The first ``L`` comes from a secant estimate of the gradient's Lipschitz constant, so no
+    learning rate has to be tuned. It fits the epoch protocol through :meth:`run_epoch`, whose
+    step needs the objective itself rather than a gradient.
 
     Parameters
     ----------
@@ -234,8 +351,15 @@ class AcceleratedGradient:
         Length of the probe step used for the first Lipschitz estimate only.
     """
 
+    name = "agd"
+    summary = (
+        "full-batch Nesterov-accelerated gradient descent with a backtracking line search "
+        "and adaptive restart; it needs no learning rate"
+    )
+    hyperparameters = {"learning_rate": "learning_rate_init"}
     full_batch = True
     uses_learning_rate = False
+    deterministic = True
 
     def __init__(self, learning_rate=0.1):
         self.learning_rate = learning_rate
@@ -243,6 +367,10 @@ class AcceleratedGradient:
         self.previous = None
         self.t = 1.0
         self.loss = np.inf
+
+    def run_epoch(self, problem):
+        """One accelerated step on all the data; the new loss and the gradient it stepped on."""
+        return self.step(problem.params, problem.loss_and_gradient, problem.loss)
 
     def step(self, params, loss_and_gradient, loss):
         """Take one accelerated step, updating ``params`` in place.
@@ -271,25 +399,28 @@ class AcceleratedGradient:
         y = params.copy()
         loss_y, grad = loss_and_gradient()
         grad = grad.copy()
-        squared_norm = float(grad @ grad)
         if self.lipschitz is None:
             self.lipschitz = self._secant_estimate(params, y, grad, loss_and_gradient)
-        slack = 16 * np.finfo(params.dtype).eps * max(1.0, abs(loss_y))
-        while True:
-            np.subtract(y, grad / self.lipschitz, out=params)
-            new_loss = loss()
-            if new_loss <= loss_y - 0.5 * squared_norm / self.lipschitz + slack:
-                break
-            if not np.isfinite(self.lipschitz) or self.lipschitz > 1e30:
-                params[...] = y
-                new_loss = loss_y
-                break
-            self.lipschitz *= 2.0
+        new_loss = self._backtrack(params, y, grad, loss_y, loss)
         if new_loss > self.loss:  # adaptive restart: drop the momentum
             t_next = 1.0
         self.previous, self.t, self.loss = x, t_next, new_loss
         self.lipschitz *= 0.9
         return new_loss, grad
+
+    def _backtrack(self, params, y, grad, loss_y, loss):
+        """Step from ``y`` by ``grad / L``, doubling ``L`` until the loss falls enough."""
+        squared_norm = float(grad @ grad)
+        slack = 16 * np.finfo(params.dtype).eps * max(1.0, abs(loss_y))
+        while True:
+            np.subtract(y, grad / self.lipschitz, out=params)
+            new_loss = loss()
+            if new_loss <= loss_y - 0.5 * squared_norm / self.lipschitz + slack:
+                return new_loss
+            if not np.isfinite(self.lipschitz) or self.lipschitz > 1e30:
+                params[...] = y
+                return loss_y
+            self.lipschitz *= 2.0
 
     def _secant_estimate(self, params, y, grad, loss_and_gradient):
         probe = self.learning_rate * grad
@@ -303,8 +434,11 @@ class AcceleratedGradient:
         return max(change / norm, 1e-12) if np.isfinite(change) else 1.0 / self.learning_rate
 
 
-class LBFGS:
+class LBFGS(Solver):
     """SciPy's L-BFGS-B on the flat parameter vector.
+
+    SciPy drives the iterations; each accepted iterate is reported to the loop as one epoch
+    (``loop.epoch_end(loss, None)``), and the loop's asking to stop ends the run.
 
     Parameters
     ----------
@@ -316,56 +450,70 @@ class LBFGS:
         Stop when the largest absolute gradient entry falls below ``tol``.
     """
 
+    name = "lbfgs"
+    summary = "SciPy's L-BFGS-B on the full objective"
+    hyperparameters = {"max_iter": "max_iter", "max_fun": "max_fun", "tol": "tol"}
     full_batch = True
     uses_learning_rate = False
+    deterministic = True
+    supports_partial_fit = False
+    supports_validation = False
 
     def __init__(self, max_iter, max_fun, tol):
         self.max_iter = max_iter
         self.max_fun = max_fun
         self.tol = tol
+        self.result = None
 
-    def minimize(self, params, loss_and_gradient, callback=None):
-        """Minimize from ``params``, leaving the solution in ``params``.
+    def minimize(self, problem, loop):
+        """Run L-BFGS-B from ``problem.params``, leaving the solution there.
 
-        Parameters
-        ----------
-        params : ndarray
-            Starting point, overwritten with the solution.
-        loss_and_gradient : callable
-            ``() -> (J, grad)`` at the current content of ``params``.
-        callback : callable, default=None
-            Called with the loss after each iteration.
-
-        Returns
-        -------
-        result : scipy.optimize.OptimizeResult
+        Returns ``"converged"`` unless it ran out of iterations or evaluations (SciPy's status
+        1), and then ``None``. ``self.result`` keeps SciPy's ``OptimizeResult``.
         """
+        params = problem.params
+        loop.epoch_begin()
 
         def fun(x):
             params[...] = x
-            loss, grad = loss_and_gradient()
+            loss, grad = problem.loss_and_gradient()
             return loss, grad.astype(np.float64)
 
         def on_iteration(intermediate_result):
-            if callback is not None:
-                callback(float(intermediate_result.fun))
+            params[...] = intermediate_result.x  # the accepted iterate, not a trial point
+            if loop.epoch_end(float(intermediate_result.fun), None):
+                raise StopIteration  # scipy >= 1.11 ends L-BFGS here
+            loop.epoch_begin()
 
         with _other_blas_single_threaded():
-            result = scipy.optimize.minimize(
+            self.result = scipy.optimize.minimize(
                 fun,
                 params.astype(np.float64),
                 method="L-BFGS-B",
                 jac=True,
                 callback=on_iteration,
-                options={
-                    "maxiter": self.max_iter,
-                    "maxfun": self.max_fun,
-                    "gtol": self.tol,
-                    "ftol": 0.0,
-                },
+                options={"maxiter": self.max_iter, "maxfun": self.max_fun, "gtol": self.tol,
+                         "ftol": 0.0},
             )
-        params[...] = result.x
-        return result
+        params[...] = self.result.x
+        loop.finish(float(self.result.fun))
+        return None if self.result.status == 1 else "converged"
+
+    def not_converged_message(self, max_iter):
+        """scikit-learn's words for an L-BFGS run cut short, then ours."""
+        result = self.result
+        n_iter = 0 if result is None else result.nit
+        message = "" if result is None else f" {result.message}."
+        return (
+            f"lbfgs failed to converge after {n_iter} iteration(s) (status=1):{message} "
+            f"Increase max_iter (max_iter={self.max_iter}) or max_fun (max_fun={self.max_fun}), "
+            "or scale the data."
+        )
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["result"] = None  # SciPy's result object is not model state
+        return state
 
 
 @contextlib.contextmanager
@@ -398,9 +546,6 @@ def _other_blas_single_threaded():
 
 
 SOLVERS = {
-    "gd": GradientDescent,
-    "sgd": SGD,
-    "adam": Adam,
-    "agd": AcceleratedGradient,
-    "lbfgs": LBFGS,
+    cls.name: cls for cls in (Adam, SGD, LBFGS, RMSprop, GradientDescent, AcceleratedGradient)
 }
+"""Every ``solver`` name -> its class (``MLPClassifier``'s three first, then ours)."""

@@ -1,4 +1,14 @@
-"""Glue between the estimators' epoch loop and scikit-learn's experimental callback API.
+"""The one module that relies on scikit-learn internals: private imports and the callback API.
+
+Everything here may change in a scikit-learn release without notice, so nothing else in the
+package imports a private scikit-learn name, calls a private scikit-learn method or touches a
+callback context:
+
+- :func:`fit_context` (``sklearn.base._fit_context``) wraps ``fit`` and ``partial_fit``;
+- :class:`Interval`, :class:`Options`, :class:`StrOptions` (``sklearn.utils._param_validation``)
+  declare the parameter constraints;
+- :func:`validate_params` runs an estimator's parameter validation outside ``fit``;
+- the glue between the training loop and the experimental callback API, below.
 
 scikit-learn 1.9 ships :mod:`sklearn.callback` (experimental upstream: its names and hooks may
 change without deprecation). An estimator that inherits its ``CallbackSupportMixin`` gains
@@ -30,7 +40,47 @@ whose methods do nothing.
 
 import copy
 
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
+
+__all__ = [
+    "CALLBACKS_AVAILABLE",
+    "CallbackSupportMixin",
+    "Interval",
+    "Options",
+    "StrOptions",
+    "begin_fit",
+    "fit_context",
+    "validate_params",
+]
+
+
+def fit_context(method):
+    """Decorate ``fit`` or ``partial_fit``: validate the parameters once, tear callbacks down.
+
+    Parameters
+    ----------
+    method : callable
+        The fitting method.
+
+    Returns
+    -------
+    wrapped : callable
+        ``method`` inside scikit-learn's fit context (nested estimators skip re-validation).
+    """
+    return _fit_context(prefer_skip_nested_validation=True)(method)
+
+
+def validate_params(estimator):
+    """Validate ``estimator``'s parameters against its ``_parameter_constraints``, as ``fit`` does.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        A scikit-learn estimator.
+    """
+    estimator._validate_params()
 
 try:
     from sklearn.callback import CallbackSupportMixin as _SklearnCallbackSupportMixin
@@ -203,7 +253,7 @@ def begin_fit(estimator, X, y, sample_weight=None, *, max_epochs, task_name="fit
     """Open the callback tasks of one call to ``fit`` or ``partial_fit``.
 
     Call it once the data are validated and the network is initialized, before the first
-    epoch. The ``fit`` method must be decorated with ``sklearn.base._fit_context`` (or
+    epoch. The ``fit`` method must be decorated with :func:`fit_context` (or
     ``sklearn.callback.with_callbacks``), which tears the callbacks down when ``fit`` exits.
 
     Parameters
