@@ -99,7 +99,12 @@ def _n_features(fitted, where):
 def _sample_count(value, where, n):
     """``n_samples_seen_``: a number of samples, or one per feature."""
     if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "iu" or value.shape != (n,) or (value < 0).any():
+        if (
+            value.dtype.kind not in "iuf"
+            or value.shape != (n,)
+            or not np.isfinite(value).all()
+            or (value < 0).any()
+        ):
             _fail(where, "n_samples_seen_ is not an array of counts, one per feature")
     elif not is_real(value) or not np.isfinite(value) or value < 0:
         _fail(where, f"n_samples_seen_ is {value!r}, expected a count")
@@ -336,8 +341,10 @@ def _check_simple_imputer(obj, fitted, context, where):
             isinstance(v, str) or is_real(v) or v is None for v in statistics
         ):
             _fail(where, "statistics_ of object data must be strings or numbers")
-    elif statistics.dtype.kind != "f" or np.isinf(statistics).any():
-        _fail(where, "statistics_ of numeric data must be floats, finite or NaN")
+    elif statistics.dtype.kind not in "fO" or not all(
+        is_real(v) and not np.isinf(v) for v in statistics.tolist()
+    ):
+        _fail(where, "statistics_ of numeric data must be numbers, finite or NaN")
     fitted["indicator_"] = None
 
 
