@@ -122,6 +122,14 @@ def _output_config(fitted, where):
         _fail(where, f"invalid output configuration {config!r}")
 
 
+def _is_estimator(value):
+    return type(value) in CODECS_BY_CLASS
+
+
+def _is_string(value, *options):
+    return isinstance(value, str) and value in options
+
+
 def _is_fitted(obj):
     try:
         check_is_fitted(obj)
@@ -358,6 +366,12 @@ def _check_one_hot_encoder(obj, fitted, context, where):
     n = _n_features(fitted, where)
     if obj.min_frequency is not None or obj.max_categories is not None:
         _fail(where, "infrequent categories (min_frequency, max_categories) are not supported")
+    try:
+        numeric = np.dtype(obj.dtype).kind in "biuf"
+    except TypeError:
+        numeric = False
+    if not isinstance(obj.dtype, type | np.dtype) or not numeric:
+        _fail(where, f"dtype={obj.dtype!r} is not a numeric type")
     categories = fitted.get("categories_")
     if not isinstance(categories, list) or len(categories) != n:
         _fail(where, f"categories_ is not a list of {n} arrays")
@@ -418,7 +432,7 @@ def _check_pipeline(obj, fitted, context, where):
 def _pipeline_width(obj):
     width = None
     for _, step in obj.steps:
-        if step not in (None, "passthrough"):
+        if _is_estimator(step):
             width = n_features_out(step)
     return width
 
@@ -439,10 +453,10 @@ def check_pipeline_steps(obj, where):
         if "__" in name or name in names:
             _fail(where, f"invalid or repeated step name {name!r}")
         names.append(name)
-        if est in (None, "passthrough"):
+        if est is None or _is_string(est, "passthrough"):
             continue
-        if isinstance(est, str):
-            _fail(where, f"step {name!r} is {est!r}")
+        if not _is_estimator(est):
+            _fail(where, f"step {name!r} is not an estimator")
         if i < len(steps) - 1 and not hasattr(est, "transform"):
             _fail(where, f"step {name!r} is not a transformer but is not the last step")
         n_in = getattr(est, "n_features_in_", None) if _is_fitted(est) else None
@@ -503,15 +517,15 @@ def _same_columns(a, b):
 
 def _check_fitted_part(expected, trans, empty, where):
     """One fitted transformer of a ColumnTransformer against what its parameter asked for."""
-    if expected == "drop":
-        if trans != "drop":
+    if not (_is_estimator(trans) or _is_string(trans, "drop", "passthrough")):
+        _fail(where, "not a transformer, 'drop' or 'passthrough'")
+    if _is_string(expected, "drop"):
+        if not _is_string(trans, "drop"):
             _fail(where, "a dropped transformer is not 'drop'")
     elif empty:
-        if isinstance(expected, str) != isinstance(trans, str) or (
-            not isinstance(trans, str) and type(trans) is not type(expected)
-        ):
+        if type(trans) is not type(expected) or (isinstance(trans, str) and trans != expected):
             _fail(where, "the transformer of an empty selection differs from its parameter")
-    elif expected == "passthrough":
+    elif _is_string(expected, "passthrough"):
         if type(trans) is not FunctionTransformer or not _is_fitted(trans):
             _fail(where, "a passthrough is not a fitted FunctionTransformer")
     elif isinstance(trans, str) or type(trans) is not type(expected) or not _is_fitted(trans):
@@ -529,15 +543,18 @@ def _check_column_transformer(obj, fitted, context, where):
     for i, spec in enumerate(obj.transformers):
         if not isinstance(spec, tuple) or len(spec) != 3 or not isinstance(spec[0], str):
             _fail(where, f"transformers[{i}] is not a (name, transformer, columns) triple")
+        if not (_is_estimator(spec[1]) or _is_string(spec[1], "drop", "passthrough")):
+            _fail(where, f"transformers[{i}] is not a transformer, 'drop' or 'passthrough'")
         specs.append(spec)
     spec_names = [name for name, _, _ in specs]
     if len(set(spec_names)) != len(specs) or "remainder" in spec_names:
         _fail(where, "transformer names must be distinct and not 'remainder'")
-    if isinstance(obj.remainder, str) and obj.remainder not in ("drop", "passthrough"):
-        _fail(where, f"invalid remainder {obj.remainder!r}")
+    if not (_is_estimator(obj.remainder) or _is_string(obj.remainder, "drop", "passthrough")):
+        _fail(where, "remainder is not a transformer, 'drop' or 'passthrough'")
     weights = obj.transformer_weights
     if weights is not None and (
-        not set(weights) <= set(spec_names) or not all(is_real(v) for v in weights.values())
+        not isinstance(weights, dict)
+        or not set(weights) <= set(spec_names) or not all(is_real(v) for v in weights.values())
     ):
         _fail(where, "transformer_weights must map transformer names to numbers")
     obj.n_features_in_ = n
@@ -577,7 +594,7 @@ def _check_column_transformer(obj, fitted, context, where):
     output_indices = {}
     start = 0
     for name, trans, columns in transformers_:
-        if trans == "drop" or _is_empty_selection(columns):
+        if _is_string(trans, "drop") or _is_empty_selection(columns):
             continue
         width = n_features_out(trans)
         if width is None:
@@ -612,6 +629,12 @@ def _check_transformed_target(obj, fitted, context, where):
     if dim not in (1, 2) or isinstance(dim, bool):
         _fail(where, f"_training_dim is {dim!r}, expected 1 or 2")
     regressor, transformer = fitted.get("regressor_"), fitted.get("transformer_")
+    for name in ("regressor", "transformer"):
+        value = getattr(obj, name)
+        if value is not None and not _is_estimator(value):
+            _fail(where, f"{name} is not an estimator")
+    if not _is_estimator(regressor) or not _is_estimator(transformer):
+        _fail(where, "regressor_ and transformer_ must be fitted estimators")
     expected = obj.regressor
     if expected is None or type(regressor) is not type(expected) or not _is_fitted(regressor):
         _fail(where, "regressor_ is not the fitted regressor of the regressor parameter")

@@ -270,7 +270,7 @@ class Decoder:
     def _decode_float(self, node, where, depth):
         _expect(node, ("$", "value"), where)
         values = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-        if node["value"] not in values:
+        if not isinstance(node["value"], str) or node["value"] not in values:
             raise ModelFileError(where, f"invalid float {node['value']!r}")
         return values[node["value"]]
 
@@ -356,7 +356,7 @@ class Decoder:
 
     def _decode_dtype(self, node, where, depth):
         _expect(node, ("$", "name"), where)
-        name = node["name"]
+        name = node["name"] if isinstance(node["name"], str) else None
         if name in _NUMERIC_DTYPES:
             return _NUMERIC_DTYPES[name]
         if name == "object":
@@ -367,7 +367,7 @@ class Decoder:
 
     def _decode_type(self, node, where, depth):
         _expect(node, ("$", "name"), where)
-        name = node["name"]
+        name = node["name"] if isinstance(node["name"], str) else None
         if name in _NUMERIC_DTYPES:
             return _NUMERIC_DTYPES[name].type
         if name in _BUILTIN_TYPES:

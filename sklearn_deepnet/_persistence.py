@@ -305,7 +305,7 @@ def _is_int(value, minimum=0):
 
 
 def _is_real(value):
-    return isinstance(value, Real) and not isinstance(value, bool) and not np.isnan(value)
+    return isinstance(value, Real) and not isinstance(value, bool) and value == value  # not NaN
 
 
 def _is_real_list(value):
@@ -495,7 +495,11 @@ def _check_consistency(estimator, state, estimator_name):
     if names is not None and names.size != sizes[0]:
         raise _corrupt(estimator_name, f"{names.size} feature names for {sizes[0]} features")
     hidden = getattr(estimator, "_hidden_sizes", None)
-    if hidden is not None and tuple(sizes[1:-1]) != hidden():
+    try:
+        hidden = hidden() if hidden is not None else tuple(sizes[1:-1])
+    except (TypeError, ValueError) as exc:
+        raise _corrupt(estimator_name, f"invalid hidden_layer_sizes: {exc}") from None
+    if tuple(sizes[1:-1]) != hidden:
         raise _corrupt(
             estimator_name,
             f"hidden_layer_sizes={estimator.hidden_layer_sizes!r} disagrees with the network "
@@ -581,7 +585,7 @@ class _PersistenceMixin:
             )
         encoded = _require_dict(encoded, "the list of encoded attributes", estimator_name)
         for name, kind in encoded.items():
-            if kind not in _CODECS or name not in state:
+            if not isinstance(kind, str) or kind not in _CODECS or name not in state:
                 raise _corrupt(estimator_name, f"attribute {name!r} of unknown kind {kind!r}")
             state[name] = _CODECS[kind][2](state[name], estimator_name)
         for name, default in self._parameter_defaults().items():
