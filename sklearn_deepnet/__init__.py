@@ -4,10 +4,10 @@ from ._classifier import DeepNetClassifier
 from ._display import LossCurveDisplay
 from ._gradient_check import check_gradients
 from ._logistic import LogisticRegressionGD
-from ._persistence import InconsistentDeepNetVersionWarning, dump, load
+from ._model_file import dump, load
+from ._persistence import InconsistentDeepNetVersionWarning
 from ._regressor import DeepNetRegressor
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "DeepNetClassifier",

@@ -1,38 +1,38 @@
-"""Persistence: fitted state as plain data, a version stamp, checks on load, checked model files.
+"""Pickle state: an estimator's fitted state as checked plain data, stamped with the version.
 
-Pickle, joblib and ``skops.io`` all save an estimator through ``__getstate__`` and rebuild it
-through ``__setstate__``. :class:`_PersistenceMixin` makes that state plain data: the engine's
-objects (the :class:`~sklearn_deepnet.nn.network.Network`, its activation and output layer, the
-optimizer, scikit-learn's ``LabelBinarizer``) are written as dictionaries of arrays, numbers and
-strings, and rebuilt from the classes of the version that loads them. So
+Pickle, joblib, ``skops.io`` and :func:`sklearn_deepnet.dump` all save an estimator through
+``__getstate__`` and rebuild it through ``__setstate__``. :class:`_PersistenceMixin` makes that
+state plain data: the engine's objects (the :class:`~sklearn_deepnet.nn.network.Network`, its
+activation and output layer, the optimizer, scikit-learn's ``LabelBinarizer``) are written as
+dictionaries of arrays, numbers and strings, and rebuilt from the classes of the version that
+loads them. So
 
-- ``skops.io`` finds no type to distrust but the estimator classes themselves;
+- ``skops.io`` finds no type to distrust but the estimator classes themselves, and
+  :func:`sklearn_deepnet.dump` can write the state without pickle at all;
 - a saved model does not depend on where the engine's classes live or what they are called;
 - the state is stamped with the ``sklearn_deepnet`` version that wrote it, and loading it with
   another version warns with :class:`InconsistentDeepNetVersionWarning`;
-- the loaded state is checked (weights consistent with the layer sizes, known activation and
-  output names, finite weights) and a corrupt state raises a ``ValueError``: no half-built
-  estimator is ever returned.
+- the loaded state is checked (parameters valid and consistent with the network, weights
+  consistent with the layer sizes, optimizer state shaped like the weights, known activation
+  and output names, finite weights, fitted attributes of the right types) and a corrupt state
+  raises a ``ValueError``: no half-built estimator is ever returned.
 
 Any other attribute passes through unchanged, so attributes added later need no change here;
 only scratch space (a network's batch ``Workspace``, the attributes listed in
 ``_unsaved_attributes``) is left out.
-
-:func:`dump` and :func:`load` add what pickle cannot: an atomic write (a crash never corrupts an
-existing file) and a checksum, so a truncated or corrupted file raises one clear ``ValueError``
-instead of unpickling garbage or failing deep inside NumPy.
 """
 
-import hashlib
-import os
-import pickle
-import secrets
+import inspect
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.preprocessing import LabelBinarizer
 
+from ._architecture import hidden_layer_sizes, parameter_getter
+from ._sklearn_internals import validate_params
+from ._version import __version__
 from .nn import network as _network_module
 from .nn.activations import ACTIVATIONS
 from .nn.losses import OUTPUTS
@@ -43,12 +43,6 @@ _VERSION_KEY = "_sklearn_deepnet_version"
 _FORMAT_KEY = "_sklearn_deepnet_state_format"
 _ENCODED_KEY = "_sklearn_deepnet_encoded"
 _STATE_FORMAT = 1  # bump when the encoded layout changes incompatibly
-
-_FILE_MAGIC = b"sklearn_deepnet model\n"
-_FILE_FORMAT = 1
-_DIGEST_SIZE = 32  # sha256
-_HEADER_SIZE = len(_FILE_MAGIC) + 1 + 8 + _DIGEST_SIZE
-_PICKLE_PROTOCOL = 5
 
 
 class InconsistentDeepNetVersionWarning(UserWarning):
@@ -100,8 +94,6 @@ def _rebuild_warning(estimator_name, current_version, original_version):
 
 
 def _current_version():
-    from . import __version__  # at call time: the package is fully imported by then
-
     return __version__
 
 
@@ -168,17 +160,34 @@ def _encode_component(obj, name):
     return {"name": name, "attributes": _plain_attributes(obj, type(obj).__name__)}
 
 
+def _set_attributes(obj, attributes, what, estimator_name):
+    """Set saved attributes on a new object: plain data only, never over a method or property.
+
+    An attribute named like something of the class (``step``, ``forward``, ``name``...) would
+    hide it: such a name is refused, as is anything but plain data.
+    """
+    for key, value in attributes.items():
+        if (
+            not isinstance(key, str)
+            or not key.isidentifier()
+            or key.startswith("__")
+            or hasattr(type(obj), key)
+        ):
+            raise _corrupt(estimator_name, f"the {what} cannot have an attribute {key!r}")
+        if not _is_plain(value):
+            raise _corrupt(estimator_name, f"the {what} attribute {key!r} is not plain data")
+    obj.__dict__.update(attributes)
+
+
 def _decode_component(data, table, what, estimator_name):
     data = _require_dict(data, what, estimator_name)
     name = data.get("name")
     if not isinstance(name, str) or name not in table:
         raise _corrupt(estimator_name, f"unknown {what} {name!r}; known: {sorted(table)}")
     attributes = _require_dict(data.get("attributes", {}), f"{what} attributes", estimator_name)
-    if not _is_plain(attributes):
-        raise _corrupt(estimator_name, f"the {what} attributes are not plain data")
     cls = table[name]
     obj = cls.__new__(cls)
-    obj.__dict__.update(attributes)
+    _set_attributes(obj, attributes, f"{what} {name!r}", estimator_name)
     return obj
 
 
@@ -208,24 +217,30 @@ def _decode_network(data, estimator_name):
     ):
         raise _corrupt(estimator_name, f"invalid layer sizes {sizes!r}")
     params = data.pop("params")
-    if not isinstance(params, np.ndarray) or params.dtype not in (np.float32, np.float64):
-        raise _corrupt(estimator_name, "the weights are not a float32 or float64 array")
+    if (
+        not isinstance(params, np.ndarray)
+        or params.dtype not in (np.float32, np.float64)
+        or params.ndim != 1
+    ):
+        raise _corrupt(estimator_name, "the weights are not a flat float32 or float64 array")
+    # the size the layer sizes need, counted before anything is allocated for them
+    needed = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    if params.size != needed:
+        raise _corrupt(
+            estimator_name,
+            f"{params.size} weights saved for layer sizes {tuple(sizes)}, which need {needed}",
+        )
     activation = _decode_component(
         data.pop("activation"), ACTIVATIONS, "activation", estimator_name
     )
     output = _decode_component(data.pop("output"), OUTPUTS, "output layer", estimator_name)
     network = Network(sizes, activation, output, params.dtype)
-    if params.shape != network.params.shape:
-        raise _corrupt(
-            estimator_name,
-            f"{params.size} weights saved for layer sizes {tuple(sizes)}, which need "
-            f"{network.params.size}",
-        )
     network.params[...] = params
     data.pop("n_coef", None)  # derived from the layer sizes
     data.pop("coefs", None)
     data.pop("intercepts", None)
-    network.__dict__.update(data)  # attributes added to Network later pass through
+    # attributes added to Network later pass through
+    _set_attributes(network, data, "network", estimator_name)
     return network
 
 
@@ -236,12 +251,16 @@ def _encode_label_binarizer(binarizer):
 
 def _decode_label_binarizer(data, estimator_name):
     data = dict(_require_dict(data, "the label binarizer", estimator_name))
-    if not _is_plain(data):
-        raise _corrupt(estimator_name, "the label binarizer's state is not plain data")
     binarizer = LabelBinarizer()
-    params = set(binarizer.get_params())
-    binarizer.set_params(**{k: data.pop(k) for k in list(data) if k in params})
-    binarizer.__dict__.update(data)
+    params = {k: data.pop(k) for k in list(data) if k in binarizer.get_params()}
+    for name in ("neg_label", "pos_label"):
+        value = params.get(name, getattr(binarizer, name))
+        if not isinstance(value, Integral) or isinstance(value, bool):
+            raise _corrupt(estimator_name, f"the label binarizer's {name} is {value!r}")
+    if not isinstance(params.get("sparse_output", False), bool):
+        raise _corrupt(estimator_name, "the label binarizer's sparse_output is not a bool")
+    binarizer.set_params(**params)
+    _set_attributes(binarizer, data, "label binarizer", estimator_name)
     return binarizer
 
 
@@ -282,6 +301,50 @@ def _kind_of(value):
 # -- validation of a decoded state -------------------------------------------------------------
 
 
+def _is_int(value, minimum=0):
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= minimum
+
+
+def _is_real(value):
+    return isinstance(value, Real) and not isinstance(value, bool) and value == value  # not NaN
+
+
+def _is_real_list(value):
+    return isinstance(value, list) and all(_is_real(v) or v != v for v in value)
+
+
+def _is_name_array(value):
+    return (
+        isinstance(value, np.ndarray)
+        and value.ndim == 1
+        and value.dtype == object
+        and all(isinstance(v, str) for v in value)
+    )
+
+
+# fitted attribute -> (check, what it must be); checked when present
+_FITTED_ATTRIBUTES = {
+    "n_iter_": (_is_int, "an int >= 0"),
+    "t_": (_is_int, "an int >= 0"),
+    "_epochs_total": (_is_int, "an int >= 0"),
+    "_no_improvement_count": (_is_int, "an int >= 0"),
+    "n_features_in_": (lambda v: _is_int(v, 1), "an int >= 1"),
+    "feature_names_in_": (_is_name_array, "a 1-d object array of str"),
+    "loss_": (lambda v: _is_real(v) or v != v, "a float"),
+    "loss_curve_": (_is_real_list, "a list of floats"),
+    "best_loss_": (lambda v: v is None or _is_real(v), "None or a float"),
+    "validation_scores_": (lambda v: v is None or _is_real_list(v), "None or a list of floats"),
+    "validation_loss_curve_": (
+        lambda v: v is None or _is_real_list(v),
+        "None or a list of floats",
+    ),
+    "best_validation_score_": (lambda v: v is None or _is_real(v), "None or a float"),
+}
+
+# attributes that exist exactly when the estimator is fitted (has a network)
+_FITTED_MARKERS = ("n_outputs_", "n_layers_", "out_activation_", "n_features_in_")
+
+
 def _check_network(network, estimator_name):
     """The network's weights are finite and its activation's parameters make sense."""
     if not np.isfinite(network.params).all():
@@ -292,39 +355,173 @@ def _check_network(network, estimator_name):
             raise _corrupt(estimator_name, f"invalid leaky_relu negative_slope {slope!r}")
 
 
-def _check_consistency(state, estimator_name):
-    """The fitted attributes agree with the network and the label binarizer they describe."""
+def _check_like_params(value, params, what, estimator_name):
+    if (
+        not isinstance(value, np.ndarray)
+        or value.shape != params.shape
+        or value.dtype != params.dtype
+    ):
+        raise _corrupt(
+            estimator_name,
+            f"{what} is not a {params.dtype} array of the weights' shape {params.shape}",
+        )
+    if not np.isfinite(value).all():
+        raise _corrupt(estimator_name, f"{what} contains NaN or infinity")
+
+
+def _saved_attributes(obj):
+    getstate = getattr(obj, "__getstate__", None)
+    return (getstate() if getstate is not None else None) or vars(obj)
+
+
+def _check_optimizer(estimator, optimizer, params, estimator_name):
+    """The optimizer is the solver's, with the attributes a new one has, of the same kinds."""
+    solver = getattr(estimator, "solver", None)
+    if SOLVERS.get(solver) is not type(optimizer):
+        raise _corrupt(
+            estimator_name, f"a {type(optimizer).__name__} optimizer saved for solver={solver!r}"
+        )
+    saved = _saved_attributes(optimizer)  # scratch space left out, as when saving
+    fresh = _saved_attributes(SOLVERS[solver].from_params(parameter_getter(estimator)))
+    if set(saved) != set(fresh):
+        raise _corrupt(
+            estimator_name,
+            f"the optimizer has attributes {sorted(saved)}, expected {sorted(fresh)}",
+        )
+    for name, value in saved.items():
+        what = f"the optimizer's {name}"
+        new = fresh[name]
+        if isinstance(value, np.ndarray):
+            if new is not None and not isinstance(new, np.ndarray):
+                raise _corrupt(estimator_name, f"{what} is an array, expected a scalar")
+            _check_like_params(value, params, what, estimator_name)
+        elif isinstance(new, bool):
+            if not isinstance(value, bool):
+                raise _corrupt(estimator_name, f"{what} is {value!r}, expected a bool")
+        elif isinstance(new, Integral):
+            if not _is_int(value):
+                raise _corrupt(estimator_name, f"{what} is {value!r}, expected an int >= 0")
+        elif value is not None and not _is_real(value):
+            raise _corrupt(estimator_name, f"{what} is {value!r}, expected a number")
+        elif value is None and new is not None:
+            raise _corrupt(estimator_name, f"{what} is None, expected a number")
+
+
+def _check_binarizer(binarizer, network, estimator_name):
+    classes = getattr(binarizer, "classes_", None)
+    y_type = getattr(binarizer, "y_type_", None)
+    if not isinstance(classes, np.ndarray) or classes.ndim != 1 or classes.size < 1:
+        raise _corrupt(estimator_name, "the label binarizer has no valid classes_")
+    if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+        raise _corrupt(estimator_name, f"unknown target type {y_type!r}")
+    try:
+        ordered = np.unique(classes)
+    except TypeError:
+        ordered = None
+    if ordered is None or ordered.size != classes.size or not np.array_equal(ordered, classes):
+        raise _corrupt(estimator_name, "the classes are not sorted distinct labels")
+    if y_type == "binary" and classes.size > 2:
+        raise _corrupt(estimator_name, f"{classes.size} classes for a binary target")
+    if y_type == "multilabel-indicator" and not np.array_equal(classes, np.arange(classes.size)):
+        raise _corrupt(estimator_name, "multilabel classes are not 0, 1, ..., n_labels - 1")
+    if not isinstance(getattr(binarizer, "sparse_input_", False), bool):
+        raise _corrupt(estimator_name, "the label binarizer's sparse_input_ is not a bool")
+    if network is not None:
+        n_outputs = 1 if y_type == "binary" else classes.size
+        if network.layer_sizes[-1] != n_outputs:
+            raise _corrupt(
+                estimator_name,
+                f"{classes.size} classes ({y_type}) need {n_outputs} output unit(s), the "
+                f"network has {network.layer_sizes[-1]}",
+            )
+
+
+def _check_parameters(estimator, estimator_name):
+    """The constructor parameters are valid (scikit-learn's constraints)."""
+    try:
+        validate_params(estimator)
+    except (ValueError, TypeError, AttributeError) as exc:  # InvalidParameterError is both
+        raise _corrupt(estimator_name, f"invalid parameters: {exc}") from None
+
+
+def _check_consistency(estimator, state, estimator_name):
+    """The fitted attributes agree with each other, the network and the parameters."""
+    for name, (check, expected) in _FITTED_ATTRIBUTES.items():
+        if name in state and not check(state[name]):
+            raise _corrupt(estimator_name, f"{name} is {state[name]!r}, expected {expected}")
     network = state.get("_network")
-    if isinstance(network, Network):
-        _check_network(network, estimator_name)
-        sizes = network.layer_sizes
-        expected = {
-            "n_features_in_": sizes[0],
-            "n_outputs_": sizes[-1],
-            "n_layers_": len(sizes),
-            "out_activation_": network.output.name,
-        }
-        for name, value in expected.items():
-            if name in state and state[name] != value:
-                raise _corrupt(
-                    estimator_name, f"{name}={state[name]!r} disagrees with the network ({value!r})"
-                )
+    if network is not None and not isinstance(network, Network):
+        raise _corrupt(estimator_name, "_network is not a network")
+    fitted = network is not None
+    markers = [name for name in _FITTED_MARKERS if (name in state) != fitted]
+    if markers:
+        raise _corrupt(
+            estimator_name,
+            f"{'missing' if fitted else 'unexpected'} fitted attributes {markers}",
+        )
     binarizer = state.get("_label_binarizer")
-    if isinstance(binarizer, LabelBinarizer):
-        classes = getattr(binarizer, "classes_", None)
-        y_type = getattr(binarizer, "y_type_", None)
-        if not isinstance(classes, np.ndarray) or classes.ndim != 1 or classes.size < 1:
-            raise _corrupt(estimator_name, "the label binarizer has no valid classes_")
-        if y_type not in ("binary", "multiclass", "multilabel-indicator"):
-            raise _corrupt(estimator_name, f"unknown target type {y_type!r}")
-        if isinstance(network, Network):
-            n_outputs = 1 if y_type == "binary" else classes.size
-            if network.layer_sizes[-1] != n_outputs:
-                raise _corrupt(
-                    estimator_name,
-                    f"{classes.size} classes ({y_type}) need {n_outputs} output unit(s), the "
-                    f"network has {network.layer_sizes[-1]}",
-                )
+    if is_classifier(estimator) and fitted and binarizer is None:
+        raise _corrupt(estimator_name, "a fitted classifier without its label binarizer")
+    if binarizer is not None:
+        if not isinstance(binarizer, LabelBinarizer):
+            raise _corrupt(estimator_name, "_label_binarizer is not a LabelBinarizer")
+        _check_binarizer(binarizer, network, estimator_name)
+        classes = state.get("classes_")
+        if (
+            not isinstance(classes, np.ndarray)
+            or classes.dtype != binarizer.classes_.dtype
+            or not np.array_equal(classes, binarizer.classes_)
+        ):
+            raise _corrupt(estimator_name, "classes_ disagrees with the label binarizer")
+    if not fitted:
+        return
+    _check_network(network, estimator_name)
+    sizes = network.layer_sizes
+    expected = {
+        "n_features_in_": sizes[0],
+        "n_outputs_": sizes[-1],
+        "n_layers_": len(sizes),
+        "out_activation_": network.output.name,
+    }
+    for name, value in expected.items():
+        if state[name] != value or type(state[name]) is not type(value):
+            raise _corrupt(
+                estimator_name, f"{name}={state[name]!r} disagrees with the network ({value!r})"
+            )
+    names = state.get("feature_names_in_")
+    if names is not None and names.size != sizes[0]:
+        raise _corrupt(estimator_name, f"{names.size} feature names for {sizes[0]} features")
+    try:
+        hidden = hidden_layer_sizes(estimator)
+    except (TypeError, ValueError) as exc:
+        raise _corrupt(estimator_name, f"invalid hidden_layer_sizes: {exc}") from None
+    if tuple(sizes[1:-1]) != hidden:
+        raise _corrupt(
+            estimator_name,
+            f"hidden_layer_sizes={estimator.hidden_layer_sizes!r} disagrees with the network "
+            f"(hidden layers {sizes[1:-1]})",
+        )
+    activation = getattr(estimator, "activation", None)
+    if activation is not None and ACTIVATIONS[activation].name != network.activation.name:
+        raise _corrupt(
+            estimator_name,
+            f"activation={estimator.activation!r} disagrees with the network "
+            f"({network.activation.name!r})",
+        )
+    if estimator._output_name() != network.output.name:
+        raise _corrupt(
+            estimator_name,
+            f"the network's output layer {network.output.name!r} does not fit the parameters "
+            f"and targets (expected {estimator._output_name()!r})",
+        )
+    for name in ("_best_params",):
+        if name in state:
+            _check_like_params(state[name], network.params, name, estimator_name)
+    optimizer = state.get("_optimizer")
+    if optimizer is not None:
+        if type(optimizer) not in SOLVERS.values():
+            raise _corrupt(estimator_name, "_optimizer is not an optimizer")
+        _check_optimizer(estimator, optimizer, network.params, estimator_name)
 
 
 def _is_transient(value):
@@ -344,7 +541,7 @@ class _PersistenceMixin:
     are scratch space that the next fit recreates: they are left out.
     """
 
-    _unsaved_attributes = ("_grad_buffer",)
+    _unsaved_attributes = ()
 
     def __getstate__(self):
         state = {
@@ -381,6 +578,16 @@ class _PersistenceMixin:
                 f"{state_format!r}; sklearn_deepnet {current} reads format {_STATE_FORMAT} and "
                 f"older. Install sklearn_deepnet {version} or newer to load it."
             )
+        encoded = _require_dict(encoded, "the list of encoded attributes", estimator_name)
+        for name, kind in encoded.items():
+            if not isinstance(kind, str) or kind not in _CODECS or name not in state:
+                raise _corrupt(estimator_name, f"attribute {name!r} of unknown kind {kind!r}")
+            state[name] = _CODECS[kind][2](state[name], estimator_name)
+        for name, default in self._parameter_defaults().items():
+            state.setdefault(name, default)  # saved before the parameter existed
+        super().__setstate__(state)
+        _check_parameters(self, estimator_name)
+        _check_consistency(self, state, estimator_name)
         if version != current:
             warnings.warn(
                 InconsistentDeepNetVersionWarning(
@@ -390,132 +597,13 @@ class _PersistenceMixin:
                 ),
                 stacklevel=2,
             )
-        encoded = _require_dict(encoded, "the list of encoded attributes", estimator_name)
-        for name, kind in encoded.items():
-            if kind not in _CODECS or name not in state:
-                raise _corrupt(estimator_name, f"attribute {name!r} of unknown kind {kind!r}")
-            state[name] = _CODECS[kind][2](state[name], estimator_name)
-        _check_consistency(state, estimator_name)
-        super().__setstate__(state)
 
-
-# -- model files -------------------------------------------------------------------------------
-
-
-def dump(estimator, filename):
-    """Save a model (any picklable object) to a checked file, atomically.
-
-    The file holds a header, a SHA-256 checksum and the pickled model. It is written to a
-    temporary file in the same folder, flushed to disk, then renamed over ``filename``: a crash
-    or a full disk leaves any existing ``filename`` intact, never half-written.
-
-    Parameters
-    ----------
-    estimator : object
-        The model, typically a fitted estimator or a pipeline.
-    filename : str or path-like
-        Where to write. Its folder must exist.
-
-    Returns
-    -------
-    filename : str
-        The path written.
-
-    See Also
-    --------
-    load : Read the file back.
-    """
-    filename = os.fspath(filename)
-    payload = pickle.dumps(estimator, protocol=_PICKLE_PROTOCOL)
-    header = (
-        _FILE_MAGIC
-        + bytes([_FILE_FORMAT])
-        + len(payload).to_bytes(8, "big")
-        + hashlib.sha256(payload).digest()
-    )
-    folder = os.path.dirname(os.path.abspath(filename))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(
-            f"Cannot save to {filename!r}: the folder {folder!r} does not exist. Create it first."
-        )
-    temporary = os.path.join(
-        folder, f".{os.path.basename(filename)}.{secrets.token_hex(6)}.tmp"
-    )
-    try:
-        with open(temporary, "xb") as file:
-            file.write(header)
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, filename)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    return filename
-
-
-def load(filename):
-    """Load a model saved by :func:`dump`, checking that the file is complete and intact.
-
-    Unpickling runs code chosen by whoever wrote the file: load only files you trust. For files
-    from elsewhere use ``skops.io`` (see the user guide).
-
-    Parameters
-    ----------
-    filename : str or path-like
-        A file written by :func:`dump`.
-
-    Returns
-    -------
-    estimator : object
-        The saved model.
-
-    Raises
-    ------
-    ValueError
-        If the file is not a ``sklearn_deepnet`` model file, is truncated, fails its checksum, or
-        holds a model that cannot be rebuilt. Nothing is returned in that case.
-
-    See Also
-    --------
-    dump : Write the file.
-    """
-    filename = os.fspath(filename)
-    with open(filename, "rb") as file:
-        data = file.read()
-    where = f"Cannot load a model from {filename!r}"
-    if not data.startswith(_FILE_MAGIC):
-        raise ValueError(
-            f"{where}: it is not a file written by sklearn_deepnet.dump (it does not start with "
-            "the expected header). Files written by joblib.dump load with joblib.load."
-        )
-    if len(data) < _HEADER_SIZE:
-        raise ValueError(f"{where}: the file is truncated (its header is incomplete).")
-    offset = len(_FILE_MAGIC)
-    file_format = data[offset]
-    if file_format > _FILE_FORMAT:
-        raise ValueError(
-            f"{where}: it was written in file format {file_format}, newer than this "
-            f"sklearn_deepnet ({_current_version()}) reads. Upgrade sklearn_deepnet."
-        )
-    size = int.from_bytes(data[offset + 1 : offset + 9], "big")
-    digest = data[offset + 9 : _HEADER_SIZE]
-    payload = data[_HEADER_SIZE:]
-    if len(payload) != size:
-        state = "truncated" if len(payload) < size else "corrupt (it has trailing bytes)"
-        raise ValueError(
-            f"{where}: the file is {state}: {len(payload)} bytes of model data where "
-            f"{size} were written. Save the model again."
-        )
-    if hashlib.sha256(payload).digest() != digest:
-        raise ValueError(
-            f"{where}: the file is corrupt (its checksum does not match its content). "
-            "Save the model again."
-        )
-    try:
-        return pickle.loads(payload)
-    except Exception as exc:
-        raise ValueError(f"{where}: {exc}") from exc
+    @classmethod
+    def _parameter_defaults(cls):
+        """Each constructor parameter's default, for states saved before it existed."""
+        signature = inspect.signature(cls.__init__)
+        return {
+            name: parameter.default
+            for name, parameter in signature.parameters.items()
+            if name != "self" and parameter.default is not inspect.Parameter.empty
+        }

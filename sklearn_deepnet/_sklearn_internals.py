@@ -7,7 +7,13 @@ callback context:
 - :func:`fit_context` (``sklearn.base._fit_context``) wraps ``fit`` and ``partial_fit``;
 - :class:`Interval`, :class:`Options`, :class:`StrOptions` (``sklearn.utils._param_validation``)
   declare the parameter constraints;
-- :func:`validate_params` runs an estimator's parameter validation outside ``fit``;
+- :func:`validate_params` runs an estimator's parameter validation outside ``fit``, and
+  :func:`parameter_names` lists a class's constructor parameters;
+- :func:`rebuild_one_hot_encoder`, :func:`one_hot_encoder_width` and
+  :func:`rebuild_column_transformer` restore the private bookkeeping of the scikit-learn
+  transformers a model file may hold, with the installed version's own methods (the other
+  fitted attributes those files restore are named in the codec tables of
+  ``_model_classes.py``, and round-tripped on the oldest and newest supported versions in CI);
 - the glue between the training loop and the experimental callback API, below.
 
 scikit-learn 1.9 ships :mod:`sklearn.callback` (experimental upstream: its names and hooks may
@@ -52,6 +58,10 @@ __all__ = [
     "StrOptions",
     "begin_fit",
     "fit_context",
+    "one_hot_encoder_width",
+    "parameter_names",
+    "rebuild_column_transformer",
+    "rebuild_one_hot_encoder",
     "validate_params",
 ]
 
@@ -81,6 +91,64 @@ def validate_params(estimator):
         A scikit-learn estimator.
     """
     estimator._validate_params()
+
+
+def parameter_names(cls):
+    """The constructor parameter names of an estimator class, as ``get_params`` lists them.
+
+    Parameters
+    ----------
+    cls : type
+        A scikit-learn estimator class.
+
+    Returns
+    -------
+    names : list of str
+    """
+    return cls._get_param_names()
+
+
+def rebuild_one_hot_encoder(encoder):
+    """Derive a ``OneHotEncoder``'s private state from its parameters and ``categories_``.
+
+    Infrequent categories are not supported (``min_frequency`` and ``max_categories`` unset).
+
+    Parameters
+    ----------
+    encoder : OneHotEncoder
+        An encoder whose parameters and ``categories_`` are set.
+    """
+    encoder._infrequent_enabled = False
+    encoder._set_drop_idx()
+    encoder._n_features_outs = encoder._compute_n_features_outs()
+
+
+def one_hot_encoder_width(encoder):
+    """The number of output columns of a fitted (rebuilt) ``OneHotEncoder``."""
+    return int(sum(encoder._n_features_outs))
+
+
+def rebuild_column_transformer(transformer, columns, input_indices):
+    """Restore a ``ColumnTransformer``'s column bookkeeping; return its remainder triple.
+
+    Parameters
+    ----------
+    transformer : ColumnTransformer
+        Its parameters, ``n_features_in_`` (and ``feature_names_in_``) set.
+    columns : list
+        Each transformer's column selection, in order.
+    input_indices : dict
+        Transformer name -> the input column indices it selects.
+
+    Returns
+    -------
+    remainder : tuple
+        ``("remainder", transformer or 'drop' or 'passthrough', remainder columns)``.
+    """
+    transformer._columns = columns
+    transformer._transformer_to_input_indices = dict(input_indices)
+    transformer._validate_remainder(None)
+    return transformer._remainder
 
 try:
     from sklearn.callback import CallbackSupportMixin as _SklearnCallbackSupportMixin

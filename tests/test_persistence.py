@@ -1,8 +1,7 @@
-"""Persistence: plain-data state, exact round trips, skops, the version stamp, corrupt input."""
+"""Pickle state: plain data, exact round trips (pickle, joblib, skops), version stamp, checks."""
 
 import copy
 import io
-import os
 import pickle
 import warnings
 
@@ -22,8 +21,6 @@ from sklearn_deepnet._persistence import (
     _VERSION_KEY,
     InconsistentDeepNetVersionWarning,
     _is_plain,
-    dump,
-    load,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -242,7 +239,7 @@ def test_same_version_loads_without_warning(iris):
 def test_other_version_warns(iris, monkeypatch):
     est, X, _ = _fitted("binary", iris)
     with monkeypatch.context() as patch:
-        patch.setattr(sklearn_deepnet, "__version__", "0.0.1")
+        patch.setattr(sklearn_deepnet._persistence, "__version__", "0.0.1")
         data = pickle.dumps(est)
     with pytest.warns(InconsistentDeepNetVersionWarning, match="version 0.0.1") as record:
         loaded = pickle.loads(data)
@@ -373,99 +370,3 @@ def test_unpicklable_engine_attribute_fails_at_save_time(iris):
     est._optimizer.callback = lambda: None
     with pytest.raises(TypeError, match="not plain data"):
         pickle.dumps(est)
-
-
-# -- checked model files -----------------------------------------------------------------------
-
-
-def test_dump_load_round_trip(iris, tmp_path):
-    est, X, _ = _fitted("strings", iris)
-    path = tmp_path / "model.deepnet"
-    assert dump(est, path) == str(path)
-    _assert_same_model(est, load(path), X)
-    assert os.listdir(tmp_path) == ["model.deepnet"]  # no temporary file left behind
-
-
-def test_failed_dump_leaves_the_existing_file_intact(iris, tmp_path):
-    est, X, _ = _fitted("binary", iris)
-    path = tmp_path / "model.deepnet"
-    dump(est, path)
-    before = path.read_bytes()
-    broken, _, _ = _fitted("multiclass", iris, solver="adam")
-    broken._optimizer.callback = lambda: None  # cannot be saved
-    with pytest.raises(TypeError):
-        dump(broken, path)
-    assert path.read_bytes() == before
-    assert os.listdir(tmp_path) == ["model.deepnet"]
-    assert np.array_equal(load(path).predict(X), est.predict(X))
-
-
-def test_dump_into_a_missing_folder_says_so(iris, tmp_path):
-    est, _, _ = _fitted("binary", iris)
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        dump(est, tmp_path / "missing" / "model.deepnet")
-
-
-@pytest.fixture
-def saved(iris, tmp_path):
-    est, _, _ = _fitted("multiclass", iris)
-    path = tmp_path / "model.deepnet"
-    dump(est, path)
-    return path
-
-
-@pytest.mark.parametrize("keep", [0.99, 0.5, 0.02])
-def test_truncated_file_raises_a_clear_error(saved, keep):
-    data = saved.read_bytes()
-    saved.write_bytes(data[: int(len(data) * keep)])
-    with pytest.raises(ValueError, match="truncated"):
-        load(saved)
-
-
-@pytest.mark.parametrize("where", [0.5, -1])
-def test_corrupted_byte_raises_a_clear_error(saved, where):
-    data = bytearray(saved.read_bytes())
-    position = int(len(data) * where) if where > 0 else len(data) - 1
-    data[position] ^= 0xFF
-    saved.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="checksum"):
-        load(saved)
-
-
-def test_trailing_bytes_raise_a_clear_error(saved):
-    saved.write_bytes(saved.read_bytes() + b"extra")
-    with pytest.raises(ValueError, match="trailing bytes"):
-        load(saved)
-
-
-def test_other_files_are_not_mistaken_for_models(iris, tmp_path):
-    est, _, _ = _fitted("binary", iris)
-    path = tmp_path / "model.joblib"
-    joblib.dump(est, path)
-    with pytest.raises(ValueError, match="joblib.load"):
-        load(path)
-
-
-def test_newer_file_format_is_refused(saved):
-    data = bytearray(saved.read_bytes())
-    data[len(b"sklearn_deepnet model\n")] = 99
-    saved.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="newer"):
-        load(saved)
-
-
-def test_corrupt_state_in_an_intact_file_is_one_clear_error(iris, tmp_path, monkeypatch):
-    est, _, _ = _fitted("multiclass", iris)
-    real_getstate = DeepNetClassifier.__getstate__
-
-    def corrupted_getstate(self):
-        state = real_getstate(self)
-        _corrupt_params(state)
-        return state
-
-    path = tmp_path / "model.deepnet"
-    with monkeypatch.context() as patch:
-        patch.setattr(DeepNetClassifier, "__getstate__", corrupted_getstate)
-        dump(est, path)
-    with pytest.raises(ValueError, match="Cannot load a model from .*corrupt"):
-        load(path)
