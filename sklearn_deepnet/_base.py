@@ -13,6 +13,7 @@ estimators are configurations of these: ``DeepNetClassifier`` exposes every para
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
@@ -29,6 +30,7 @@ from ._sklearn_internals import (
 )
 from ._warnings import warn
 from .nn import INITIALIZERS, SOLVERS, Objective
+from .nn._namespace import to_numpy
 from .nn.activations import ACTIVATIONS
 from .nn.problem import TrainingProblem
 from .training import record
@@ -262,15 +264,17 @@ default=None
         if not fitted:
             self._initialize(X.shape[1], Y.shape[1], np.float64,
                              check_random_state(self.random_state))
-        network = self._fitted_network().astype(np.float64)
+        network = self._fitted_network().to_numpy(np.float64)
         rates = architecture.dropout_rates(self)
         masks = None
         if any(rates):
             masks = network.dropout_masks(X.shape[0], rates, check_random_state(dropout_rng))
-        if sample_weight is not None:
-            sample_weight = sample_weight.astype(np.float64)
-        objective = Objective(network, self.alpha)
-        return objective, X.astype(np.float64), Y.astype(np.float64), sample_weight, masks
+        X, Y, sample_weight = (
+            None if a is None else a.astype(np.float64) if sp.issparse(a)
+            else to_numpy(a).astype(np.float64)
+            for a in (X, Y, sample_weight)
+        )
+        return Objective(network, self.alpha), X, Y, sample_weight, masks
 
     # -- fitted state --------------------------------------------------------------------------
 

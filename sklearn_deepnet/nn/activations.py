@@ -1,10 +1,12 @@
 """Hidden-layer activations: each class holds a function's forward, derivative, defaults and export.
 
-An activation computes ``A = g(Z)`` and multiplies an upstream gradient ``dA`` in place by
-``g'(Z)``. Most derivatives are functions of the output ``A``, so the forward pass may overwrite
-``Z`` with ``A`` and keep nothing else; an activation whose derivative needs ``Z`` itself (GELU,
-SiLU, Mish) says so with ``needs_input = True``, and the network keeps ``Z`` for those layers
-only. Beside the two passes each class declares:
+An activation computes ``A = g(Z)`` and multiplies an upstream gradient ``dA`` by ``g'(Z)``, in
+place for NumPy arrays; arrays of another namespace (PyTorch, CuPy, ...) come with ``out=None``
+and get the array API standard's functions, which return new arrays. Most derivatives are
+functions of the output ``A``, so the forward pass may overwrite ``Z`` with ``A`` and keep nothing
+else; an activation whose derivative needs ``Z`` itself (GELU, SiLU, Mish) says so with
+``needs_input = True``, and the network keeps ``Z`` for those layers only. Beside the two passes
+each class declares:
 
 - ``summary``: its formula, for the docstrings and the user guide;
 - ``default_init``: the initialization ``init='auto'`` gives the layers it feeds
@@ -22,9 +24,17 @@ accept, document, export and persist. Adding an activation is one class and one 
 import math
 
 import numpy as np
+import scipy.special
 from scipy.special import expit, ndtr
 
+from ._namespace import get_namespace
 from .initializers import UniformWeightsAndBiases, lecun
+
+
+def _sigmoid(Z):
+    """``1 / (1 + exp(-Z))`` with the standard's functions (no overflow to NaN)."""
+    xp = get_namespace(Z)
+    return 1 / (1 + xp.exp(-Z))
 
 _MLP_INIT = UniformWeightsAndBiases(6.0)
 
@@ -45,13 +55,13 @@ class Activation:
         return cls(**{arg: get(name) for arg, name in cls.hyperparameters.items()})
 
     def forward(self, Z, out):
-        """Write ``g(Z)`` into ``out`` (which may be ``Z`` itself) and return it."""
-        if out is not Z:
+        """Return ``g(Z)``, written into ``out`` (maybe ``Z`` itself) unless ``out`` is None."""
+        if out is not None and out is not Z:
             out[...] = Z
-        return out
+        return Z if out is None else out
 
     def backward(self, dA, A, Z):
-        """Return ``dA * g'(Z)``, computed in place in ``dA``.
+        """Return ``dA * g'(Z)``, computed in place in ``dA`` where the namespace allows.
 
         ``A`` is ``g(Z)``; ``Z`` is ``None`` unless the activation ``needs_input``.
         """
@@ -75,8 +85,8 @@ class Logistic(Activation):
     default_init = UniformWeightsAndBiases(2.0)  # scikit-learn's narrower bound for logistic
 
     def forward(self, Z, out):
-        """Write ``sigmoid(Z)`` into ``out``."""
-        return expit(Z, out=out)
+        """Return ``sigmoid(Z)``, written into ``out`` unless it is None."""
+        return _sigmoid(Z) if out is None else expit(Z, out=out)
 
     def backward(self, dA, A, Z):
         """Return ``dA * A * (1 - A)``, in place in ``dA``."""
@@ -96,8 +106,8 @@ class Tanh(Activation):
     summary = "``tanh(z)``"
 
     def forward(self, Z, out):
-        """Write ``tanh(Z)`` into ``out``."""
-        return np.tanh(Z, out=out)
+        """Return ``tanh(Z)``, written into ``out`` unless it is None."""
+        return get_namespace(Z).tanh(Z) if out is None else np.tanh(Z, out=out)
 
     def backward(self, dA, A, Z):
         """Return ``dA * (1 - A**2)``, in place in ``dA``."""
@@ -116,12 +126,18 @@ class ReLU(Activation):
     summary = "``max(0, z)``"
 
     def forward(self, Z, out):
-        """Write ``max(Z, 0)`` into ``out``."""
+        """Return ``max(Z, 0)``, written into ``out`` unless it is None."""
+        if out is None:
+            xp = get_namespace(Z)
+            return xp.where(Z > 0, Z, xp.zeros_like(Z))
         return np.maximum(Z, 0, out=out)
 
     def backward(self, dA, A, Z):
-        """Zero ``dA`` where the unit is inactive (``A <= 0``), in place."""
-        return np.multiply(dA, A > 0, out=dA)
+        """Zero ``dA`` where the unit is inactive (``A <= 0``)."""
+        if isinstance(dA, np.ndarray):
+            return np.multiply(dA, A > 0, out=dA)
+        xp = get_namespace(dA)
+        return xp.where(A > 0, dA, xp.zeros_like(dA))
 
     def to_onnx(self, graph, Z):
         """``Relu(Z)``."""
@@ -145,14 +161,20 @@ class LeakyReLU(Activation):
         self.negative_slope = negative_slope
 
     def forward(self, Z, out):
-        """Write ``max(slope * Z, Z)`` into ``out``."""
+        """Return ``max(slope * Z, Z)``, written into ``out`` unless it is None."""
+        slope = float(self.negative_slope)
+        if out is None:
+            return get_namespace(Z).where(Z < 0, Z * slope, Z)
         if out is not Z:
             out[...] = Z
-        return np.multiply(out, float(self.negative_slope), out=out, where=out < 0)
+        return np.multiply(out, slope, out=out, where=out < 0)
 
     def backward(self, dA, A, Z):
-        """Scale ``dA`` by ``slope`` where the input was negative (``A <= 0``), in place."""
-        return np.multiply(dA, float(self.negative_slope), out=dA, where=A <= 0)
+        """Scale ``dA`` by ``slope`` where the input was negative (``A <= 0``)."""
+        slope = float(self.negative_slope)
+        if isinstance(dA, np.ndarray):
+            return np.multiply(dA, slope, out=dA, where=A <= 0)
+        return get_namespace(dA).where(A <= 0, dA * slope, dA)
 
     def to_onnx(self, graph, Z):
         """``Max(Z, slope * Z)``: onnxruntime has no float64 ``LeakyRelu``; this runs in both."""
@@ -175,18 +197,20 @@ class SELU(Activation):
     default_init = staticmethod(lecun)
 
     def forward(self, Z, out):
-        """Write ``selu(Z)`` into ``out``."""
-        negative = np.expm1(np.minimum(Z, 0))
-        negative *= _SELU_SCALE * _SELU_ALPHA
-        np.maximum(Z, 0, out=out)
-        out *= _SELU_SCALE
-        out += negative
+        """Return ``selu(Z)``, written into ``out`` unless it is None."""
+        xp = get_namespace(Z)
+        zero = xp.zeros_like(Z)
+        negative = xp.expm1(xp.where(Z < 0, Z, zero)) * (_SELU_SCALE * _SELU_ALPHA)
+        positive = xp.where(Z > 0, Z, zero) * _SELU_SCALE
+        if out is None:
+            return positive + negative
+        np.add(positive, negative, out=out)
         return out
 
     def backward(self, dA, A, Z):
         """Return ``dA * g'``, with ``g' = scale`` where ``A > 0``, else ``A + scale * alpha``."""
-        dA *= np.where(A > 0, _SELU_SCALE, A + _SELU_SCALE * _SELU_ALPHA).astype(A.dtype)
-        return dA
+        xp = get_namespace(A)
+        return dA * xp.where(A > 0, xp.full_like(A, _SELU_SCALE), A + _SELU_SCALE * _SELU_ALPHA)
 
     def to_onnx(self, graph, Z):
         """``scale * Relu(Z) + scale * alpha * (Exp(Min(Z, 0)) - 1)``."""
@@ -214,20 +238,22 @@ class GELU(Activation):
     needs_input = True
 
     def forward(self, Z, out):
-        """Write ``Z * Phi(Z)`` into ``out`` (``Z`` is kept)."""
+        """Return ``Z * Phi(Z)``, written into ``out`` unless it is None (``Z`` is kept).
+
+        Off NumPy, ``Phi`` is SciPy's ``ndtr``, which follows the array API for the libraries
+        it supports (PyTorch, CuPy, JAX) when ``SCIPY_ARRAY_API=1``.
+        """
+        if out is None:
+            return Z * scipy.special.ndtr(Z)
         ndtr(Z, out=out)
         out *= Z
         return out
 
     def backward(self, dA, A, Z):
-        """Return ``dA * (Phi(Z) + Z phi(Z))``, in place in ``dA``."""
-        density = np.square(Z)
-        density *= -0.5
-        np.exp(density, out=density)
-        density *= Z.dtype.type(_INV_SQRT_2PI)
-        density *= Z
-        density += ndtr(Z)
-        dA *= density
+        """Return ``dA * (Phi(Z) + Z phi(Z))``."""
+        xp = get_namespace(Z)
+        slope = Z * xp.exp(Z * Z * -0.5) * _INV_SQRT_2PI + scipy.special.ndtr(Z)
+        dA *= slope
         return dA
 
     def to_onnx(self, graph, Z):
@@ -249,19 +275,17 @@ class SiLU(Activation):
     needs_input = True
 
     def forward(self, Z, out):
-        """Write ``Z * sigmoid(Z)`` into ``out`` (``Z`` is kept)."""
+        """Return ``Z * sigmoid(Z)``, written into ``out`` unless it is None (``Z`` is kept)."""
+        if out is None:
+            return Z * _sigmoid(Z)
         expit(Z, out=out)
         out *= Z
         return out
 
     def backward(self, dA, A, Z):
-        """Return ``dA * s (1 + Z (1 - s))``, in place in ``dA``."""
-        s = expit(Z)
-        slope = 1 - s
-        slope *= Z
-        slope += 1
-        slope *= s
-        dA *= slope
+        """Return ``dA * s (1 + Z (1 - s))``."""
+        s = expit(Z) if isinstance(Z, np.ndarray) else _sigmoid(Z)
+        dA *= s * ((1 - s) * Z + 1)
         return dA
 
     def to_onnx(self, graph, Z):
@@ -281,21 +305,21 @@ class Mish(Activation):
     needs_input = True
 
     def forward(self, Z, out):
-        """Write ``Z * tanh(softplus(Z))`` into ``out`` (``Z`` is kept)."""
+        """Return ``Z * tanh(softplus(Z))``, written into ``out`` unless it is None."""
+        if out is None:
+            xp = get_namespace(Z)
+            return Z * xp.tanh(xp.logaddexp(xp.zeros_like(Z), Z))
         np.logaddexp(0, Z, out=out)
         np.tanh(out, out=out)
         out *= Z
         return out
 
     def backward(self, dA, A, Z):
-        """Return ``dA * (t + Z (1 - t^2) sigmoid(Z))``, in place in ``dA``."""
-        t = np.tanh(np.logaddexp(0, Z))
-        slope = np.square(t)
-        np.subtract(1, slope, out=slope)
-        slope *= Z
-        slope *= expit(Z)
-        slope += t
-        dA *= slope
+        """Return ``dA * (t + Z (1 - t^2) sigmoid(Z))``."""
+        xp = get_namespace(Z)
+        t = xp.tanh(xp.logaddexp(xp.zeros_like(Z), Z))
+        s = expit(Z) if isinstance(Z, np.ndarray) else _sigmoid(Z)
+        dA *= (1 - t * t) * Z * s + t
         return dA
 
     def to_onnx(self, graph, Z):

@@ -12,10 +12,40 @@ output            used for                per-sample loss, from the logits ``z``
 ``identity``      regression              1/2 sum_k (z_k - y_k)^2
 ``exp``           Poisson regression      sum_k exp(z_k) - y_k z_k + y_k log(y_k) - y_k
 ================= ======================= ===================================================
+
+NumPy arrays are computed in place with the fast paths below; arrays of another namespace
+(PyTorch, CuPy, ...) with the array API standard's functions, and their losses come back as 0-d
+arrays on their device, so that an epoch reads the device once, at its end.
 """
 
 import numpy as np
 from scipy.special import expit, log_expit, logsumexp, xlogy
+
+from ._namespace import get_namespace
+
+
+def _generic(Z):
+    """The namespace of ``Z`` when it is not NumPy's, else ``None``."""
+    return None if isinstance(Z, np.ndarray) else get_namespace(Z)
+
+
+def _weighted_sum_xp(xp, per_sample, sample_weight):
+    """Sum of per-sample losses (weighted), as a 0-d array of their namespace."""
+    if sample_weight is None:
+        return xp.sum(per_sample)
+    return xp.sum(per_sample * sample_weight)
+
+
+def _scale_rows(dZ, sample_weight):
+    """``dZ`` times each sample's weight (in place)."""
+    if sample_weight is not None:
+        dZ *= sample_weight[:, None]
+    return dZ
+
+
+def _log_sigmoid_xp(xp, Z):
+    """``log(sigmoid(Z))`` without overflow: ``min(Z, 0) - log1p(exp(-|Z|))``."""
+    return xp.minimum(Z, xp.zeros_like(Z)) - xp.log1p(xp.exp(-xp.abs(Z)))
 
 
 def _weighted_sum(per_sample, sample_weight):
@@ -47,11 +77,13 @@ class LogisticOutput:
 
     def proba(self, Z):
         """Return ``sigmoid(Z)``."""
-        return expit(Z)
+        xp = _generic(Z)
+        return expit(Z) if xp is None else 1 / (1 + xp.exp(-Z))
 
     def log_proba(self, Z):
         """Return ``log(sigmoid(Z))`` computed without rounding to ``log(0)``."""
-        return log_expit(Z)
+        xp = _generic(Z)
+        return log_expit(Z) if xp is None else _log_sigmoid_xp(xp, Z)
 
     def loss_and_gradient(self, Z, Y, sample_weight=None, compute_loss=True):
         """Return the weighted loss summed over samples and its gradient w.r.t. the logits.
@@ -74,6 +106,13 @@ class LogisticOutput:
         dZ : ndarray of shape (n_samples, n_outputs)
             ``s_i * (sigmoid(Z) - Y)``, stored in ``Z``.
         """
+        xp = _generic(Z)
+        if xp is not None:
+            loss = np.nan
+            if compute_loss:
+                per_entry = xp.logaddexp(xp.zeros_like(Z), Z) - Y * Z
+                loss = _weighted_sum_xp(xp, xp.sum(per_entry, axis=1), sample_weight)
+            return loss, _scale_rows(self.proba(Z) - Y, sample_weight)
         loss = np.nan
         if compute_loss:
             per_entry = np.logaddexp(0, Z)
@@ -81,9 +120,7 @@ class LogisticOutput:
             loss = _weighted_total(per_entry, sample_weight)
         dZ = expit(Z, out=Z)
         dZ -= Y
-        if sample_weight is not None:
-            dZ *= sample_weight[:, None]
-        return loss, dZ
+        return loss, _scale_rows(dZ, sample_weight)
 
 
 class SoftmaxOutput:
@@ -93,14 +130,19 @@ class SoftmaxOutput:
 
     def proba(self, Z):
         """Return ``softmax(Z)`` along the outputs (``Z`` is left unchanged)."""
-        P = Z - Z.max(axis=1, keepdims=True)
-        np.exp(P, out=P)
-        P /= P.sum(axis=1, keepdims=True)
+        xp = get_namespace(Z)
+        P = Z - xp.max(Z, axis=1, keepdims=True)
+        P = xp.exp(P)
+        P /= xp.sum(P, axis=1, keepdims=True)
         return P
 
     def log_proba(self, Z):
         """Return ``log(softmax(Z))`` as ``Z - logsumexp(Z)``: finite for any finite logits."""
-        return Z - logsumexp(Z, axis=1, keepdims=True)
+        xp = _generic(Z)
+        if xp is None:
+            return Z - logsumexp(Z, axis=1, keepdims=True)
+        shifted = Z - xp.max(Z, axis=1, keepdims=True)
+        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
 
     def loss_and_gradient(self, Z, Y, sample_weight=None, compute_loss=True):
         """Return the weighted loss summed over samples and its gradient w.r.t. the logits.
@@ -123,6 +165,16 @@ class SoftmaxOutput:
         dZ : ndarray of shape (n_samples, n_outputs)
             ``s_i * (softmax(Z) - Y)``, stored in ``Z``.
         """
+        xp = _generic(Z)
+        if xp is not None:
+            shifted = Z - xp.max(Z, axis=1, keepdims=True)
+            exponentials = xp.exp(shifted)
+            total = xp.sum(exponentials, axis=1)
+            loss = np.nan
+            if compute_loss:
+                per_sample = xp.log(total) * xp.sum(Y, axis=1) - xp.sum(Y * shifted, axis=1)
+                loss = _weighted_sum_xp(xp, per_sample, sample_weight)
+            return loss, _scale_rows(exponentials / total[:, None] - Y, sample_weight)
         # Shift by the batch's largest logit (one fast reduction) rather than each row's (a slow
         # one along the short axis); a row whose exponentials all but vanish is shifted again
         # by its own maximum. Any shift gives the same softmax and loss in exact arithmetic.
@@ -142,9 +194,7 @@ class SoftmaxOutput:
             loss = _weighted_sum(per_sample, sample_weight)
         dZ /= total[:, None]
         dZ -= Y
-        if sample_weight is not None:
-            dZ *= sample_weight[:, None]
-        return loss, dZ
+        return loss, _scale_rows(dZ, sample_weight)
 
 
 class IdentityOutput:
@@ -181,13 +231,18 @@ class IdentityOutput:
         dZ : ndarray of shape (n_samples, n_outputs)
             ``s_i * (Z - Y)``, stored in ``Z``.
         """
+        xp = _generic(Z)
+        if xp is not None:
+            dZ = Z - Y
+            loss = np.nan
+            if compute_loss:
+                loss = 0.5 * _weighted_sum_xp(xp, xp.sum(dZ * dZ, axis=1), sample_weight)
+            return loss, _scale_rows(dZ, sample_weight)
         dZ = np.subtract(Z, Y, out=Z)
         loss = np.nan
         if compute_loss:
             loss = 0.5 * _weighted_sum(np.einsum("ij,ij->i", dZ, dZ), sample_weight)
-        if sample_weight is not None:
-            dZ *= sample_weight[:, None]
-        return loss, dZ
+        return loss, _scale_rows(dZ, sample_weight)
 
 
 class PoissonOutput:
@@ -202,7 +257,7 @@ class PoissonOutput:
 
     def proba(self, Z):
         """Return the predicted mean ``exp(Z)``."""
-        return np.exp(Z)
+        return get_namespace(Z).exp(Z)
 
     def loss_and_gradient(self, Z, Y, sample_weight=None, compute_loss=True):
         """Return the weighted loss summed over samples and its gradient w.r.t. the logits.
@@ -225,15 +280,24 @@ class PoissonOutput:
         dZ : ndarray of shape (n_samples, n_outputs)
             ``s_i * (exp(Z) - Y)``, stored in ``Z``.
         """
+        xp = _generic(Z)
+        if xp is not None:
+            mean = xp.exp(Z)
+            loss = np.nan
+            if compute_loss:
+                positive = Y > 0
+                y_log_y = xp.where(positive, Y * xp.log(xp.where(positive, Y, xp.ones_like(Y))),
+                                   xp.zeros_like(Y))
+                per_sample = xp.sum(mean - Y * Z + y_log_y - Y, axis=1)
+                loss = _weighted_sum_xp(xp, per_sample, sample_weight)
+            return loss, _scale_rows(mean - Y, sample_weight)
         loss = np.nan
         mean = np.exp(Z)
         if compute_loss:
             per_sample = mean - Y * Z + xlogy(Y, Y) - Y
             loss = _weighted_sum(per_sample.sum(axis=1), sample_weight)
         dZ = np.subtract(mean, Y, out=Z)
-        if sample_weight is not None:
-            dZ *= sample_weight[:, None]
-        return loss, dZ
+        return loss, _scale_rows(dZ, sample_weight)
 
 
 OUTPUTS = {

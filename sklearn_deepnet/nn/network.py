@@ -19,11 +19,18 @@ vector with no packing.
 
 A :class:`Workspace` holds preallocated arrays for one batch size; passed to :meth:`Network.forward`
 and :meth:`Network.backward` it lets a training loop run without allocating per batch.
+
+The parameters live in one array namespace and device (NumPy on the CPU, or PyTorch, CuPy, ...
+on theirs: see :mod:`~sklearn_deepnet.nn._namespace`), and every pass computes there. NumPy
+passes write into workspaces; other namespaces, whose standard functions return new arrays,
+pass no workspace and let their allocator recycle the memory.
 """
 
 from typing import NamedTuple
 
 import numpy as np
+
+from ._namespace import asarray, get_namespace, is_numpy, to_numpy
 
 PREDICT_BLOCK_BYTES = 2**22
 """Bytes of the widest hidden array per block when :meth:`Network.forward` predicts in blocks."""
@@ -62,8 +69,12 @@ class Network:
         Hidden activation, from :func:`~sklearn_deepnet.nn.activations.get_activation`.
     output : object
         Output layer and loss, from :data:`~sklearn_deepnet.nn.losses.OUTPUTS`.
-    dtype : numpy dtype, default=np.float64
-        Dtype of the parameters and of every computation.
+    dtype : dtype, default=np.float64
+        Dtype of the parameters and of every computation (a dtype of ``xp``).
+    xp : module, default=numpy
+        The array namespace of the parameters and computations.
+    device : device, default=None
+        Where the parameters live (``xp``'s default device if ``None``).
 
     Attributes
     ----------
@@ -77,15 +88,28 @@ class Network:
         Number of weight entries; ``params[:n_coef]`` are the penalized parameters.
     """
 
-    def __init__(self, layer_sizes, activation, output, dtype=np.float64):
+    def __init__(self, layer_sizes, activation, output, dtype=np.float64, xp=np, device=None):
         self.layer_sizes = tuple(int(n) for n in layer_sizes)
         self.activation = activation
         self.output = output
         fans = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True))
         self.n_coef = sum(fan_in * fan_out for fan_in, fan_out in fans)
         n_params = self.n_coef + sum(self.layer_sizes[1:])
-        self.params = np.zeros(n_params, dtype=dtype)
+        if is_numpy(xp):
+            self.params = np.zeros(n_params, dtype=dtype)
+        else:
+            self.params = xp.zeros(n_params, dtype=dtype, device=device)
         self.coefs, self.intercepts = self.unflatten(self.params)
+
+    @property
+    def xp(self):
+        """The array namespace of the parameters."""
+        return get_namespace(self.params)
+
+    @property
+    def numpy_dtype(self):
+        """The NumPy dtype matching the parameters' dtype."""
+        return to_numpy(self.params[:0]).dtype
 
     @property
     def n_layers(self):
@@ -96,8 +120,9 @@ class Network:
         """Return the per-layer ``(coefs, intercepts)`` views of a flat vector like ``params``."""
         coefs, intercepts = [], []
         offset = 0
+        xp = get_namespace(flat)
         for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
-            coefs.append(flat[offset : offset + fan_in * fan_out].reshape(fan_in, fan_out))
+            coefs.append(xp.reshape(flat[offset : offset + fan_in * fan_out], (fan_in, fan_out)))
             offset += fan_in * fan_out
         for fan_out in self.layer_sizes[1:]:
             intercepts.append(flat[offset : offset + fan_out])
@@ -116,15 +141,19 @@ class Network:
             Source of randomness.
         """
         layers = zip(self.coefs, self.intercepts, initializers, strict=True)
+        xp, dtype = self.xp, self.numpy_dtype
+        device = None if is_numpy(xp) else self.params.device
         for coef, intercept, init in layers:
-            coef[...], intercept[...] = init(coef.shape[0], coef.shape[1], rng, self.params.dtype)
+            W, b = init(coef.shape[0], coef.shape[1], rng, dtype)
+            coef[...], intercept[...] = asarray(W, xp, device), asarray(b, xp, device)
 
-    def astype(self, dtype):
-        """This network if it computes in ``dtype``, else a copy of it that does."""
-        if self.params.dtype == dtype:
+    def to_numpy(self, dtype=None):
+        """This network as a NumPy network on the CPU (itself if it is one, in ``dtype``)."""
+        dtype = self.numpy_dtype if dtype is None else np.dtype(dtype)
+        if isinstance(self.params, np.ndarray) and self.params.dtype == dtype:
             return self
         copy = Network(self.layer_sizes, self.activation, self.output, dtype)
-        copy.params[...] = self.params
+        copy.params[...] = to_numpy(self.params)
         return copy
 
     def dropout_masks(self, n_samples, rates, rng):
@@ -150,13 +179,14 @@ class Network:
             ``1 / (1 - rates[l])``; ``None`` for a layer with rate 0.
         """
         masks = []
-        dtype = self.params.dtype
+        dtype, xp = self.numpy_dtype, self.xp
+        device = None if is_numpy(xp) else self.params.device
         for rate, units in zip(rates, self.layer_sizes[1:-1], strict=True):
             if rate == 0:
                 masks.append(None)
                 continue
             keep = rng.random_sample((n_samples, units)) >= rate
-            masks.append(keep.astype(dtype) * dtype.type(1 / (1 - rate)))
+            masks.append(asarray(keep.astype(dtype) * dtype.type(1 / (1 - rate)), xp, device))
         return masks
 
     def workspace(self, n_samples):
@@ -203,14 +233,15 @@ class Network:
             Z = self._affine(A, W, b, layer, workspace, keep_input and layer < last)
             if layer == last:
                 return Z, cache
-            out = Z if not keep_input else self._output_buffer(Z, layer, workspace)
-            A = self.activation.forward(Z, out)
+            A = self.activation.forward(Z, self._output_buffer(Z, layer, workspace, keep_input))
             if keep_cache:
                 cache.activations.append(A)
                 cache.pre_activations.append(Z if keep_input else None)
             if masks is not None and masks[layer] is not None:
-                dropped = None if workspace is None else workspace.dropped(layer)
-                A = np.multiply(A, masks[layer], out=dropped)
+                if workspace is None:
+                    A = A * masks[layer]
+                else:
+                    A = np.multiply(A, masks[layer], out=workspace.dropped(layer))
         raise AssertionError("unreachable: the loop returns at the last layer")
 
     @staticmethod
@@ -228,8 +259,15 @@ class Network:
         return Z
 
     @staticmethod
-    def _output_buffer(Z, layer, workspace):
-        """Where an activation that keeps ``Z`` writes ``A``."""
+    def _output_buffer(Z, layer, workspace, keep_input):
+        """Where the activation writes ``A``: ``Z`` itself unless kept, ``None`` off NumPy.
+
+        ``None`` lets an activation of another namespace return a new array.
+        """
+        if not isinstance(Z, np.ndarray):
+            return None
+        if not keep_input:
+            return Z
         return np.empty_like(Z) if workspace is None else workspace.outputs[layer]
 
     def _block_rows(self):
@@ -285,8 +323,9 @@ class Network:
         grad : ndarray of shape (n_params,)
             Gradient of the summed loss, laid out like ``params``.
         """
+        numpy = isinstance(self.params, np.ndarray)
         if grad is None:
-            grad = np.empty_like(self.params)
+            grad = np.empty_like(self.params) if numpy else self.xp.empty_like(self.params)
         if workspace is not None and workspace.owner is self:
             coef_grads, intercept_grads = workspace.views(grad)
         else:
@@ -295,15 +334,20 @@ class Network:
             A_prev = cache.inputs[layer]
             if isinstance(A_prev, np.ndarray):
                 np.matmul(A_prev.T, dZ, out=coef_grads[layer])
-            else:  # scipy.sparse input layer
+            else:  # scipy.sparse input layer, or another namespace
                 coef_grads[layer][...] = A_prev.T @ dZ
-            if workspace is None:
+            if not numpy:
+                intercept_grads[layer][...] = self.xp.sum(dZ, axis=0)
+            elif workspace is None:
                 dZ.sum(axis=0, out=intercept_grads[layer])
             else:  # the column sums as a BLAS product with ones: several times faster
                 np.matmul(workspace.ones, dZ, out=intercept_grads[layer])
             if layer > 0:  # no dA for the input layer
-                out = None if workspace is None else workspace.upstream[layer - 1]
-                dA = np.matmul(dZ, self.coefs[layer].T, out=out)
+                if numpy:
+                    out = None if workspace is None else workspace.upstream[layer - 1]
+                    dA = np.matmul(dZ, self.coefs[layer].T, out=out)
+                else:
+                    dA = dZ @ self.coefs[layer].T
                 if masks is not None and masks[layer - 1] is not None:
                     dA *= masks[layer - 1]
                 dZ = self.activation.backward(

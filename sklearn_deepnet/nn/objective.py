@@ -11,6 +11,10 @@ The objective owns the L2 penalty, value and gradient alike: after back-propagat
 ``alpha * W`` to the weights' gradient and reads ``||W||^2`` in the same chunked pass over the
 weights (see :mod:`~sklearn_deepnet.nn._chunks`), so the penalty costs one read of the weights.
 
+With parameters of another array namespace (PyTorch, CuPy, ...) everything is computed there:
+no workspaces (those libraries recycle memory themselves), the penalty as whole-array
+operations, and the loss as a 0-d array of the namespace until a caller asks for a number.
+
 Speed: the objective keeps a few :class:`~sklearn_deepnet.nn.network.Workspace` objects (one per
 batch size it has seen) so repeated evaluations allocate nothing, divides the logits' gradient by
 the total weight before back-propagating (a small array) rather than the flat gradient after, and
@@ -26,6 +30,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ._chunks import chunk_buffer, chunked_update
+from ._namespace import get_namespace
 
 BLOCK_BYTES = 2**22
 """Bytes of input per row block when a large batch is evaluated block by block."""
@@ -51,16 +56,33 @@ class Objective:
         self._workspaces = OrderedDict()
         self._scratch = None
 
+    @property
+    def _numpy(self):
+        return isinstance(self.network.params, np.ndarray)
+
     def _penalty(self):
+        if not self.alpha:
+            return 0.0
         W = self.network.params[: self.network.n_coef]
-        return 0.5 * self.alpha * float(W @ W) if self.alpha else 0.0
+        if self._numpy:
+            return 0.5 * self.alpha * float(W @ W)
+        return 0.5 * self.alpha * get_namespace(W).sum(W * W)
 
     @staticmethod
     def _total_weight(X, sample_weight):
-        return X.shape[0] if sample_weight is None else float(sample_weight.sum())
+        if sample_weight is None:
+            return X.shape[0]
+        if isinstance(sample_weight, np.ndarray):
+            return float(sample_weight.sum())
+        return get_namespace(sample_weight).sum(sample_weight)  # stays on the device
 
     def _workspace(self, n_samples):
-        """The workspace for ``n_samples`` rows, kept for the few latest batch sizes."""
+        """The workspace for ``n_samples`` rows, kept for the few latest batch sizes.
+
+        ``None`` off NumPy: other namespaces allocate (and recycle) arrays themselves.
+        """
+        if not self._numpy:
+            return None
         workspace = self._workspaces.get(n_samples)
         if workspace is None or workspace.owner is not self.network:
             workspace = self.network.workspace(n_samples)
@@ -75,15 +97,16 @@ class Objective:
         """A second gradient buffer, for the blocks after the first."""
         buffer = getattr(self, "_block_grad_buffer", None)
         if buffer is None or buffer.shape != grad.shape or buffer.dtype != grad.dtype:
-            buffer = self._block_grad_buffer = np.empty_like(grad)
+            xp = np if self._numpy else get_namespace(grad)
+            buffer = self._block_grad_buffer = xp.empty_like(grad)
         return buffer
 
     def _blocks(self, X, Y, sample_weight, masks):
         """``(X, Y, sample_weight)`` row blocks: the whole batch when small, cache-sized else."""
         n_samples = X.shape[0]
         width = max(self.network.layer_sizes[:-1])
-        rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (width * self.network.params.itemsize))
-        if masks is not None or n_samples < 2 * rows:
+        rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (width * self.network.numpy_dtype.itemsize))
+        if masks is not None or n_samples < 2 * rows or not self._numpy:
             return [(X, Y, sample_weight)]
         n_blocks = -(-n_samples // rows)
         rows = -(-n_samples // n_blocks)  # equal blocks: at most two workspace sizes
@@ -136,9 +159,9 @@ class Objective:
         """
         net = self.network
         if grad is None:
-            grad = np.empty_like(net.params)
+            grad = np.empty_like(net.params) if self._numpy else net.xp.empty_like(net.params)
         total = self._total_weight(X, sample_weight)
-        scale = net.params.dtype.type(1 / total)
+        scale = net.params.dtype.type(1 / total) if self._numpy else 1 / total
         loss = 0.0
         for i, (X_rows, Y_rows, weights) in enumerate(self._blocks(X, Y, sample_weight, masks)):
             workspace = self._workspace(X_rows.shape[0])
@@ -158,6 +181,9 @@ class Objective:
     def _add_penalty_gradient(self, grad, decay):
         """Add ``decay * W`` to the weights' gradient; return ``||W||^2``, read in the same pass."""
         coef_grad, coefs = grad[: self.network.n_coef], self.network.params[: self.network.n_coef]
+        if not self._numpy:
+            coef_grad += coefs * decay
+            return get_namespace(coefs).sum(coefs * coefs)
         self._scratch = chunk_buffer(self._scratch, coefs)
         squares = []
         kernel = functools.partial(_add_decay, float(decay), squares)

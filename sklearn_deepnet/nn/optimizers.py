@@ -26,9 +26,11 @@ to the solvers that take one step (or one pass of mini-batch steps) per epoch: p
 descent, SGD, Adam, RMSprop, and, through its line-search step, accelerated gradient descent.
 L-BFGS runs inside SciPy and maps its iterations onto the same calls.
 
-Every step works in place on preallocated state with a few ufunc calls, chunk by chunk over the
-flat vector (see :mod:`~sklearn_deepnet.nn._chunks`): a step allocates nothing, and each chunk
-stays in cache across the update's passes.
+Every step works in place on preallocated state. On NumPy arrays it runs a few ufunc calls
+chunk by chunk over the flat vector (see :mod:`~sklearn_deepnet.nn._chunks`): a step allocates
+nothing, and each chunk stays in cache across the update's passes. On arrays of another
+namespace (PyTorch, CuPy, ...) it runs the same update as whole-array in-place operations of the
+array API standard, on the arrays' device.
 """
 
 import contextlib
@@ -40,6 +42,14 @@ import numpy as np
 import scipy.optimize
 
 from ._chunks import chunk_buffer, chunked_update
+from ._namespace import asarray, copy, get_namespace, to_float, to_numpy
+
+
+def _zeros_like(array):
+    """Zeros shaped, typed and placed like ``array``."""
+    return np.zeros_like(array) if isinstance(array, np.ndarray) else get_namespace(
+        array
+    ).zeros_like(array)
 
 
 class Solver:
@@ -136,6 +146,9 @@ class GradientDescent(EpochSolver):
 
     def step(self, params, grad):
         """Update ``params`` in place from ``grad``."""
+        if not isinstance(params, np.ndarray):
+            params -= grad * float(self.learning_rate)
+            return
         kernel = functools.partial(_descent_kernel, float(self.learning_rate))
         chunked_update(kernel, (params, grad), self._work(params))
 
@@ -178,21 +191,28 @@ class SGD(EpochSolver):
     def step(self, params, grad):
         """Update ``params`` in place from ``grad``."""
         if self.velocity is None:
-            self.velocity = np.zeros_like(params)
+            self.velocity = _zeros_like(params)
         kernel = functools.partial(
             _momentum_kernel, float(self.learning_rate), float(self.momentum), self.nesterov
         )
+        if not isinstance(params, np.ndarray):
+            kernel(params, grad, self.velocity, None)
+            return
         chunked_update(kernel, (params, grad, self.velocity), self._work(params))
 
 
 def _momentum_kernel(learning_rate, momentum, nesterov, params, grad, velocity, work):
-    """One chunk of the (Nesterov) momentum update (see :class:`SGD`)."""
-    scaled_grad = np.multiply(grad, learning_rate, out=work)
+    """One chunk of the (Nesterov) momentum update (see :class:`SGD`); ``work=None``: whole
+    arrays of any namespace, without scratch space."""
+    if work is None:
+        scaled_grad = grad * learning_rate
+    else:
+        scaled_grad = np.multiply(grad, learning_rate, out=work)
     velocity *= momentum
     velocity -= scaled_grad
     if nesterov:
         params -= scaled_grad
-        params += np.multiply(velocity, momentum, out=work)
+        params += velocity * momentum if work is None else np.multiply(velocity, momentum, out=work)
     else:
         params += velocity
 
@@ -245,8 +265,8 @@ class Adam(EpochSolver):
     def step(self, params, grad):
         """Update ``params`` in place from ``grad``."""
         if self.m is None:
-            self.m = np.zeros_like(params)
-            self.v = np.zeros_like(params)
+            self.m = _zeros_like(params)
+            self.v = _zeros_like(params)
         self.t += 1
         # Python floats, so float32 arrays stay float32 (a NumPy float64 scalar would upcast)
         b1, b2 = float(self.beta_1), float(self.beta_2)
@@ -255,14 +275,22 @@ class Adam(EpochSolver):
         step = float(self.learning_rate) * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         step *= (1 - b1) / root
         kernel = functools.partial(_adam_kernel, b1, b2, float(self.epsilon) / root, step)
+        if not isinstance(params, np.ndarray):
+            kernel(params, grad, self.m, self.v, None)
+            return
         chunked_update(kernel, (params, grad, self.m, self.v), self._work(params))
 
 
 def _adam_kernel(b1, b2, epsilon, step, params, grad, m, v, work):
-    """Adam's in-place update of one chunk of the flat arrays (see :class:`Adam`)."""
+    """Adam's in-place update of one chunk of the flat arrays (see :class:`Adam`); ``work=None``:
+    whole arrays of any namespace, the same operations in the same order."""
     m *= b1
     m += grad
     v *= b2
+    if work is None:
+        v += grad * grad
+        params -= m / (get_namespace(v).sqrt(v) + epsilon) * step
+        return
     v += np.multiply(grad, grad, out=work)
     np.sqrt(v, out=work)
     work += epsilon
@@ -314,16 +342,24 @@ class RMSprop(EpochSolver):
     def step(self, params, grad):
         """Update ``params`` in place from ``grad``."""
         if self.mean_square is None:
-            self.mean_square = np.zeros_like(params)
+            self.mean_square = _zeros_like(params)
         kernel = functools.partial(
             _rmsprop_kernel, float(self.beta_2), float(self.epsilon), float(self.learning_rate)
         )
+        if not isinstance(params, np.ndarray):
+            kernel(params, grad, self.mean_square, None)
+            return
         chunked_update(kernel, (params, grad, self.mean_square), self._work(params))
 
 
 def _rmsprop_kernel(beta_2, epsilon, learning_rate, params, grad, mean_square, work):
-    """RMSprop's in-place update of one chunk of the flat arrays (see :class:`RMSprop`)."""
+    """RMSprop's in-place update of one chunk of the flat arrays (see :class:`RMSprop`);
+    ``work=None``: whole arrays of any namespace."""
     mean_square *= beta_2
+    if work is None:
+        mean_square += grad * grad * (1 - beta_2)
+        params -= grad / (get_namespace(grad).sqrt(mean_square) + epsilon) * learning_rate
+        return
     np.multiply(grad, grad, out=work)
     work *= 1 - beta_2
     mean_square += work
@@ -391,14 +427,14 @@ class AcceleratedGradient(EpochSolver):
         grad : ndarray
             Gradient at the extrapolated point the step was taken from.
         """
-        x = params.copy()
+        x = copy(params)
         if self.previous is None:
-            self.previous = x.copy()
-        t_next = 0.5 * (1 + np.sqrt(1 + 4 * self.t * self.t))
-        params += ((self.t - 1) / t_next) * (x - self.previous)  # y
-        y = params.copy()
+            self.previous = copy(x)
+        t_next = 0.5 * (1 + math.sqrt(1 + 4 * self.t * self.t))
+        params += (x - self.previous) * ((self.t - 1) / t_next)  # y
+        y = copy(params)
         loss_y, grad = loss_and_gradient()
-        grad = grad.copy()
+        loss_y, grad = to_float(loss_y), copy(grad)
         if self.lipschitz is None:
             self.lipschitz = self._secant_estimate(params, y, grad, loss_and_gradient)
         new_loss = self._backtrack(params, y, grad, loss_y, loss)
@@ -410,11 +446,11 @@ class AcceleratedGradient(EpochSolver):
 
     def _backtrack(self, params, y, grad, loss_y, loss):
         """Step from ``y`` by ``grad / L``, doubling ``L`` until the loss falls enough."""
-        squared_norm = float(grad @ grad)
-        slack = 16 * np.finfo(params.dtype).eps * max(1.0, abs(loss_y))
+        squared_norm = _squared_norm(grad)
+        slack = 16 * np.finfo(to_numpy(params[:0]).dtype).eps * max(1.0, abs(loss_y))
         while True:
-            np.subtract(y, grad / self.lipschitz, out=params)
-            new_loss = loss()
+            _subtract_into(params, y, grad / self.lipschitz)
+            new_loss = to_float(loss())
             if new_loss <= loss_y - 0.5 * squared_norm / self.lipschitz + slack:
                 return new_loss
             if not np.isfinite(self.lipschitz) or self.lipschitz > 1e30:
@@ -423,15 +459,37 @@ class AcceleratedGradient(EpochSolver):
             self.lipschitz *= 2.0
 
     def _secant_estimate(self, params, y, grad, loss_and_gradient):
-        probe = self.learning_rate * grad
-        norm = float(np.linalg.norm(probe))
+        probe = grad * self.learning_rate
+        norm = _norm(probe)
         if norm == 0:
             return 1.0 / self.learning_rate
-        np.subtract(y, probe, out=params)
+        _subtract_into(params, y, probe)
         _, grad_probe = loss_and_gradient()
         params[...] = y
-        change = float(np.linalg.norm(grad_probe - grad))
+        change = _norm(grad_probe - grad)
         return max(change / norm, 1e-12) if np.isfinite(change) else 1.0 / self.learning_rate
+
+
+def _squared_norm(vector):
+    """``||vector||^2`` as a Python float."""
+    if isinstance(vector, np.ndarray):
+        return float(vector @ vector)
+    return to_float(get_namespace(vector).sum(vector * vector))
+
+
+def _norm(vector):
+    """``||vector||`` as a Python float."""
+    if isinstance(vector, np.ndarray):
+        return float(np.linalg.norm(vector))
+    return math.sqrt(_squared_norm(vector))
+
+
+def _subtract_into(out, a, b):
+    """``out[...] = a - b``, without a temporary on NumPy."""
+    if isinstance(out, np.ndarray):
+        np.subtract(a, b, out=out)
+    else:
+        out[...] = a - b
 
 
 class LBFGS(Solver):
@@ -472,30 +530,36 @@ class LBFGS(Solver):
         1), and then ``None``. ``self.result`` keeps SciPy's ``OptimizeResult``.
         """
         params = problem.params
-        loop.epoch_begin()
+        xp = get_namespace(params)
+        device = None if isinstance(params, np.ndarray) else params.device
+
+        def set_params(x):  # SciPy's float64 vector into the parameters, on their device
+            params[...] = x if isinstance(params, np.ndarray) else asarray(x, xp, device,
+                                                                            params.dtype)
 
         def fun(x):
-            params[...] = x
+            set_params(x)
             loss, grad = problem.loss_and_gradient()
-            return loss, grad.astype(np.float64)
+            return to_float(loss), to_numpy(grad).astype(np.float64)
 
         def on_iteration(intermediate_result):
-            params[...] = intermediate_result.x  # the accepted iterate, not a trial point
+            set_params(intermediate_result.x)  # the accepted iterate, not a trial point
             if loop.epoch_end(float(intermediate_result.fun), None):
                 raise StopIteration  # scipy >= 1.11 ends L-BFGS here
             loop.epoch_begin()
 
         with _other_blas_single_threaded():
+            loop.epoch_begin()
             self.result = scipy.optimize.minimize(
                 fun,
-                params.astype(np.float64),
+                to_numpy(params).astype(np.float64),
                 method="L-BFGS-B",
                 jac=True,
                 callback=on_iteration,
                 options={"maxiter": self.max_iter, "maxfun": self.max_fun, "gtol": self.tol,
                          "ftol": 0.0},
             )
-        params[...] = self.result.x
+        set_params(self.result.x)
         loop.finish(float(self.result.fun))
         return None if self.result.status == 1 else "converged"
 

@@ -4,9 +4,16 @@ A :class:`TrainingProblem` is what every solver receives: full-batch solvers ask
 objective on all the data, mini-batch solvers for one epoch of mini-batches (in a fresh random
 order when shuffling, each batch with fresh dropout masks, batches of zero total weight skipped).
 It holds one reusable gradient buffer, so an epoch allocates nothing parameter-sized.
+
+The data live where the parameters do (any array namespace and device). The shuffles and the
+dropout masks are drawn on the CPU from the estimator's ``RandomState``, so a ``random_state``
+gives the same batches and masks on every namespace; the order goes to the device once per
+epoch, and the epoch's loss is read from the device once, at its end.
 """
 
 import numpy as np
+
+from ._namespace import asarray, get_namespace, to_numpy
 
 
 class TrainingProblem:
@@ -39,7 +46,13 @@ class TrainingProblem:
         self.shuffle = shuffle
         self.dropout = list(dropout)
         self.rng = rng
-        self.grad = np.empty_like(objective.network.params)
+        params = objective.network.params
+        self.xp = get_namespace(params)
+        self.grad = np.empty_like(params) if isinstance(params, np.ndarray) else (
+            self.xp.empty_like(params)
+        )
+        # which batches hold data is decided on the CPU: no device read per batch
+        self._weights_cpu = None if sample_weight is None else to_numpy(sample_weight)
 
     @property
     def params(self):
@@ -73,23 +86,34 @@ class TrainingProblem:
         n_samples = self.n_samples
         shuffled = self.shuffle and self.batch_size < n_samples
         order = self.rng.permutation(n_samples) if shuffled else None
+        on_device = None if order is None or self.xp is np else asarray(
+            order, self.xp, self.grad.device
+        )
         dropout = any(self.dropout)
         loss = 0.0
         for start in range(0, n_samples, self.batch_size):
             rows = slice(start, min(start + self.batch_size, n_samples))
-            if shuffled:
-                rows = order[rows]
-            weights = None if self.sample_weight is None else self.sample_weight[rows]
-            if weights is not None and not weights.any():
+            if self._weights_cpu is not None and not self._weights_cpu[
+                rows if order is None else order[rows]
+            ].any():
                 continue  # only zero-weight samples: the batch holds no data, take no step
-            X_batch = self.X[rows]
+            if shuffled:
+                rows = order[rows] if on_device is None else on_device[rows]
+            X_batch, Y_batch, weights = self._take(rows)
             masks = None
             if dropout:
                 masks = network.dropout_masks(X_batch.shape[0], self.dropout, self.rng)
             batch_loss, grad = self.objective.loss_and_gradient(
-                X_batch, self.Y[rows], weights, self.grad, masks=masks
+                X_batch, Y_batch, weights, self.grad, masks=masks
             )
             loss += batch_loss * (X_batch.shape[0] if weights is None else weights.sum())
             step(network.params, grad)
         total_weight = n_samples if self.sample_weight is None else self.sample_weight.sum()
         return loss / total_weight, self.grad
+
+    def _take(self, rows):
+        """The batch's ``X``, ``Y`` and weights: a slice, or the rows listed in ``rows``."""
+        arrays = (self.X, self.Y, self.sample_weight)
+        if isinstance(rows, slice) or self.xp is np:
+            return tuple(None if a is None else a[rows] for a in arrays)
+        return tuple(None if a is None else self.xp.take(a, rows, axis=0) for a in arrays)

@@ -1,0 +1,109 @@
+"""Array namespaces: which library and device the engine's arrays live in, and moving arrays there.
+
+The engine computes with the namespace of its input (the array API standard, through
+``array_api_compat``): NumPy arrays are computed by NumPy itself, with the in-place fast paths
+the engine was tuned with; PyTorch, CuPy or any other array API library by the standard's
+functions, on the array's device. There is one engine: where a kernel differs, it is because
+NumPy can write into a preallocated array (``out=``) and the standard cannot.
+"""
+
+import numpy as np
+
+_MAX_PRECISION = {}
+
+
+def get_namespace(*arrays):
+    """The namespace of ``arrays`` (``numpy`` itself for NumPy arrays, scalars and ``None``).
+
+    Parameters
+    ----------
+    *arrays : arrays, scalars or None
+        Arrays of one namespace.
+
+    Returns
+    -------
+    xp : module
+        ``numpy``, or the ``array_api_compat`` namespace of the arrays.
+    """
+    others = [a for a in arrays if a is not None and not isinstance(a, np.ndarray | np.generic)]
+    others = [a for a in others if not isinstance(a, bool | int | float | complex)]
+    if not others:
+        return np
+    import array_api_compat
+
+    xp = array_api_compat.array_namespace(*others)
+    return np if array_api_compat.is_numpy_namespace(xp) else xp
+
+
+def is_numpy(xp):
+    """Whether ``xp`` is NumPy, whose arrays get the in-place fast paths."""
+    return xp is np
+
+
+def device(array):
+    """The device of ``array`` (``"cpu"`` for NumPy arrays)."""
+    if isinstance(array, np.ndarray | np.generic):
+        return "cpu"
+    import array_api_compat
+
+    return array_api_compat.device(array)
+
+
+def asarray(values, xp, device=None, dtype=None):
+    """``values`` (NumPy or Python data) as an array of namespace ``xp`` on ``device``."""
+    if is_numpy(xp):
+        return np.asarray(values, dtype=dtype)
+    return xp.asarray(values, dtype=dtype, device=device)
+
+
+def copy(array):
+    """A copy of ``array`` in its own namespace and device."""
+    if isinstance(array, np.ndarray):
+        return array.copy()
+    return get_namespace(array).asarray(array, copy=True)
+
+
+def to_numpy(array):
+    """``array`` as a NumPy array on the CPU (a copy when it lives elsewhere).
+
+    Parameters
+    ----------
+    array : array
+        An array of any namespace, on any device.
+
+    Returns
+    -------
+    array : ndarray
+    """
+    if array is None or isinstance(array, np.ndarray):
+        return array
+    module = type(array).__module__
+    if module.startswith("torch"):
+        return array.detach().cpu().numpy()
+    if module.startswith("cupy"):
+        return array.get()
+    try:
+        return np.from_dlpack(array, device="cpu")
+    except (TypeError, AttributeError, RuntimeError, BufferError):
+        return np.asarray(array)
+
+
+def to_float(value):
+    """A 0-d array of any namespace, or a number, as a Python float (one device sync)."""
+    if isinstance(value, float | int):
+        return float(value)
+    return float(to_numpy(value)) if not isinstance(value, np.generic) else float(value)
+
+
+def max_float_dtype(xp, device):
+    """The widest floating dtype ``xp`` has on ``device`` (float32 on some accelerators)."""
+    if is_numpy(xp):
+        return np.float64
+    key = (xp.__name__, str(device))
+    if key not in _MAX_PRECISION:
+        try:
+            dtypes = xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
+            _MAX_PRECISION[key] = dtypes.get("float64", xp.float32)
+        except (AttributeError, TypeError):  # an older library: float64 everywhere
+            _MAX_PRECISION[key] = xp.float64
+    return _MAX_PRECISION[key]
