@@ -100,8 +100,9 @@ def _add_search_options(parser):
     )
     run.add_argument(
         "--progress", choices=("auto", "bar", "lines"), default="auto",
-        help="bar: scikit-learn's callback ProgressBar (scikit-learn >= 1.9 and rich); lines: "
-        "one line per candidate; auto (default): bar on a terminal when available, else lines",
+        help="bar: scikit-learn's callback ProgressBar (scikit-learn >= 1.9 and rich; the "
+        "search is sized to the budget but not stopped midway); lines: one line per candidate; "
+        "auto (default): bar on a terminal when available, else lines",
     )
     run.add_argument(
         "--compare", choices=("auto", "all", "none"), default="auto",

@@ -18,6 +18,8 @@ from ._task import CLASSIFICATION, CV_FOLDS, SMALL_GRID
 PROBE_ROWS = 2000
 #: The search never runs on fewer rows than this (or all of them, if fewer).
 MIN_SEARCH_ROWS = 1000
+#: Seconds to start the worker processes of a parallel search.
+POOL_START_SECONDS = 3.0
 
 
 @dataclass
@@ -71,7 +73,8 @@ class Plan:
     @property
     def estimate(self):
         """Upper estimate of the search's wall-clock seconds."""
-        return sum(self.bounds) / self.workers
+        start = POOL_START_SECONDS if self.workers > 1 else 0.0
+        return start + sum(self.bounds) / self.workers
 
 
 def measure_costs(task, pipeline, grid_list, X, y, random_state):
@@ -179,10 +182,12 @@ def plan_search(grid, costs, n_train, epochs, n_jobs, budget, quick):
     for candidate_grid in grids:
         n_candidates = len(ParameterGrid(candidate_grid))
         workers = max(1, min(effective_n_jobs(n_jobs), n_candidates * CV_FOLDS))
-        full = candidate_bounds(candidate_grid, costs, n_train, epochs)
-        if sum(full) / workers <= budget:
-            return Plan(candidate_grid, n_train, n_train, full, workers)
-        n_rows = _rows_within(candidate_grid, costs, epochs, workers, budget)
+        full = Plan(candidate_grid, n_train, n_train,
+                    candidate_bounds(candidate_grid, costs, n_train, epochs), workers)
+        if full.estimate <= budget:
+            return full
+        pool_start = full.estimate - sum(full.bounds) / workers
+        n_rows = _rows_within(candidate_grid, costs, epochs, workers, budget - pool_start)
         if n_rows >= min(MIN_SEARCH_ROWS, n_train):
             bounds = candidate_bounds(candidate_grid, costs, n_rows, epochs)
             return Plan(candidate_grid, n_rows, n_train, bounds, workers)

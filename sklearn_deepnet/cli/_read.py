@@ -295,10 +295,12 @@ def leading_junk(lines, sep):
     if n == 0:
         return 0, None
     first = lines[0] if len(lines[0]) <= 60 else lines[0][:57] + "..."
-    return n, (
-        f"skipped the first {n} line(s) ({first!r}): their field count differs from the "
-        f"data's {modal} (--skip-rows to change)"
-    )
+    cells = _split(lines[0], sep)
+    if n == 1 and len(cells) >= 2 and cells[1].strip() == str(modal - 1):
+        why = "scikit-learn's metadata line (number of samples and features, class names)"
+    else:
+        why = f"their field count differs from the data's {modal}"
+    return n, f"skipped the first {n} line(s) ({first!r}): {why} (--skip-rows to change)"
 
 
 def _first_row(lines, sep):
