@@ -66,7 +66,10 @@ def test_python_block_runs_alone_without_warnings(block, tmp_path):
     reason = _skip_reason(block)
     if reason:
         pytest.skip(f"README block not run: {reason}")
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="default")
+    # one BLAS thread, as in the rest of the suite: CI has 2 busy cores (README says why)
+    threads = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                       "MKL_NUM_THREADS")}
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="default", **threads)
     proc = subprocess.run(
         [sys.executable, "-c", block], capture_output=True, text=True, cwd=tmp_path, env=env,
         timeout=300,
