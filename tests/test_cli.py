@@ -498,3 +498,29 @@ def test_module_entry_point_bad_file(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         "error: --target: no column 'nope'; the columns are 'a', 'y'"
     ]
+
+
+def _options(**given):
+    import argparse
+
+    defaults = dict(delimiter=None, decimal=None, skip_rows=None, header=None,
+                    encoding="utf-8-sig", na_values=[], sheet=None)
+    return argparse.Namespace(**{**defaults, **given})
+
+
+def test_compressed_files(tmp_path):
+    from sklearn_deepnet.cli._read import read_table
+
+    frame = messy_export(50, seed=13)
+    frame.to_csv(tmp_path / "c.csv.gz", index=False, sep=";")
+    frame.to_csv(tmp_path / "c.zip", index=False)
+    for name in ("c.csv.gz", "c.zip"):
+        read, _ = read_table(tmp_path / name, _options())
+        assert read.shape == (50, 8) and read.columns[0] == "customer_id"
+
+
+def test_target_error_says_how_the_file_was_read(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("1,2,3\n4,5,6\n7,8,9\n")
+    assert main(["--csv", str(path), "--target", "y"]) == 2
+    _one_line_error(capsys, "no column 'y'", "'column_1'", "read as data, not column names")

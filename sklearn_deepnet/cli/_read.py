@@ -8,6 +8,7 @@ import io
 import lzma
 import os
 import re
+import zipfile
 from collections import Counter
 
 from sklearn import datasets
@@ -97,7 +98,8 @@ def read_table(path, options):
     ----------
     path : str or os.PathLike
         The file: ``.csv``/``.tsv``/``.txt``/any other text (optionally ``.gz``, ``.bz2``,
-        ``.xz``), ``.xlsx``/``.xlsm``/``.xls``/``.ods`` (Excel) or ``.parquet``/``.pq``.
+        ``.xz`` or a one-file ``.zip``), ``.xlsx``/``.xlsm``/``.xls``/``.ods`` (Excel) or
+        ``.parquet``/``.pq``.
     options : argparse.Namespace
         The file options: ``delimiter``, ``decimal``, ``skip_rows``, ``header``,
         ``encoding``, ``na_values``, ``sheet`` (see ``--help``).
@@ -215,11 +217,9 @@ def _encoding_error(path, encoding, exc):
 
 def _sample_lines(path, encoding):
     """The first lines of a text file (about 64 KiB; a cut-off last line is left out)."""
-    opener = _COMPRESSED.get(os.path.splitext(path)[1].lower(), open)
     try:
-        with opener(path, "rb") as f:
-            raw = f.read(_SAMPLE_BYTES + 1)
-    except OSError as exc:
+        raw = _first_bytes(path, _SAMPLE_BYTES + 1)
+    except (OSError, zipfile.BadZipFile) as exc:
         raise DataError(f"cannot read file {path!r}: {exc}") from None
     truncated = len(raw) > _SAMPLE_BYTES
     try:
@@ -230,6 +230,16 @@ def _sample_lines(path, encoding):
         raise DataError(f"unknown --encoding {encoding!r}") from None
     lines = text.splitlines()
     return lines[:-1] if truncated and len(lines) > 1 else lines
+
+
+def _first_bytes(path, n_bytes):
+    """The first bytes of a file, decompressed (``.gz``, ``.bz2``, ``.xz``, one-file ``.zip``)."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as archive, archive.open(archive.namelist()[0]) as f:
+            return f.read(n_bytes)
+    with _COMPRESSED.get(suffix, open)(path, "rb") as f:
+        return f.read(n_bytes)
 
 
 def _split(line, sep):
@@ -279,8 +289,8 @@ def leading_junk(lines, sep):
     Returns
     -------
     n_lines : int
-        How many lines to skip: the leading lines (at most 20) whose number of fields differs
-        from the number most lines have.
+        How many lines to skip: the leading lines (at most 20) with fewer fields than most
+        lines have.
     note : str or None
         What was skipped, for the user.
     """
@@ -289,8 +299,8 @@ def leading_junk(lines, sep):
     if not nonblank:
         return 0, None
     modal = Counter(nonblank).most_common(1)[0][0]
-    n = 0
-    while n < min(_MAX_JUNK_LINES, len(counts) - 1) and counts[n] != modal:
+    n = 0  # a title or metadata line has fewer fields than the data (data rows may have more)
+    while n < min(_MAX_JUNK_LINES, len(counts) - 1) and counts[n] < modal:
         n += 1
     if n == 0:
         return 0, None
@@ -299,7 +309,7 @@ def leading_junk(lines, sep):
     if n == 1 and len(cells) >= 2 and cells[1].strip() == str(modal - 1):
         why = "scikit-learn's metadata line (number of samples and features, class names)"
     else:
-        why = f"their field count differs from the data's {modal}"
+        why = f"fewer fields than the data's {modal}"
     return n, f"skipped the first {n} line(s) ({first!r}): {why} (--skip-rows to change)"
 
 
@@ -448,6 +458,7 @@ def _excel_sheet(pd, path, options, header):
             header=0 if header else None,
             skiprows=options.skip_rows,
             na_values=_na_values(options),
+            decimal=options.decimal or ".",
         )
     except ImportError as exc:
         raise DataError(

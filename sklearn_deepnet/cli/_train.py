@@ -108,7 +108,10 @@ def load_data(args):
         return Data(X, y, f"{args.dataset} (scikit-learn bundled)", Columns(numeric=names))
     pd = require_pandas()
     frame, notes = read_table(args.file, args)
-    X, y, target_notes = target_values(pd, frame, args.target)
+    try:
+        X, y, target_notes = target_values(pd, frame, args.target)
+    except DataError as exc:  # say how the file was read: a header or lines may be misread
+        raise DataError("; ".join([str(exc), *notes])) from None
     columns = plan_columns(pd, X, split_names(args.drop))
     X, junk = prepare_features(pd, X, columns.numeric, columns.categorical)
     source = f"{args.file} ({frame.shape[0]} rows x {frame.shape[1]} columns)"
