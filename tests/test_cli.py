@@ -524,3 +524,19 @@ def test_target_error_says_how_the_file_was_read(tmp_path, capsys):
     path.write_text("1,2,3\n4,5,6\n7,8,9\n")
     assert main(["--csv", str(path), "--target", "y"]) == 2
     _one_line_error(capsys, "no column 'y'", "'column_1'", "read as data, not column names")
+
+
+def test_large_data_path_subsample_refit_and_comparison(tmp_path, capsys):
+    """A search over budget runs on a subsample, then refits on all rows, timed first."""
+    path = tmp_path / "big.csv"
+    continuous_table(3000, seed=14).to_csv(path, index=False)
+    argv = ["--csv", str(path), "--target", "y", "--quick", "--time-budget", "0.05",
+            "--output", str(tmp_path / "m")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "on a subsample of 1000 of the 2250 training rows" in out
+    assert "over the 0.05 s budget: it stops at the budget" in out
+    assert "time budget: stopped after 1 of 2 candidates" in out
+    assert re.search(r"refit on all 2250 training rows: one epoch takes [\d.]+ s, so at most", out)
+    assert "MLPRegressor (best params) left out of the comparison" in out
+    assert "Ridge (linear)" in out

@@ -175,10 +175,12 @@ def _search_and_refit(args, task, pipeline, X_train, y_train, max_iter):
     print(f"best params: {params_text(ordered, task.prefix)}")
     print(f"best mean CV {task.score_label}: {result.best_score:.4f}")
     best = clone(pipeline).set_params(**result.best_params)
-    layers = result.best_params[task.prefix + "hidden_layer_sizes"]
     if plan.n_rows < plan.n_train:
-        bound = costs.fit_seconds(layers, plan.n_train, max_iter)
-        print(f"refit on all {plan.n_train} training rows (estimated at most {seconds(bound)})")
+        # timed on all rows: an epoch over a large table costs more per row than on the probe's
+        epoch = _timed_fit(clone(best).set_params(**{task.prefix + "max_iter": 1}),
+                           X_train, y_train)
+        print(f"refit on all {plan.n_train} training rows: one epoch takes {seconds(epoch)}, "
+              f"so at most {seconds(epoch * max_iter)} for {max_iter} epochs")
     fit_time = _timed_fit(best, X_train, y_train)
     print(f"refit time: {seconds(fit_time)}; epochs: {_iterations(best)}")
     return best, plan.n_rows < plan.n_train
