@@ -55,3 +55,20 @@ def continuous_table(n_rows=300, n_features=4, seed=0):
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(n_features)])
     frame["y"] = np.round(y, 4)
     return frame
+
+
+def write_csv(frame, path, sep=",", decimal=".", na_rep=""):
+    """Write ``frame`` as a CSV file, formatting the cells here.
+
+    pandas' own ``to_csv`` casts float columns holding NaN to text, which warns with NumPy 1.24
+    (the oldest supported); formatting the numbers first avoids it.
+    """
+    text = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_float_dtype(column):
+            cells = column.map(lambda v: na_rep if np.isnan(v) else repr(float(v)))
+            text[name] = cells.str.replace(".", decimal, regex=False)
+        else:
+            text[name] = column.map(lambda v: na_rep if v is None else str(v))
+    text.to_csv(path, sep=sep, index=False)

@@ -44,7 +44,7 @@ def main(argv=None):
             return run(args)
     except DataError as exc:
         sys.stdout.flush()
-        print(f"error: {exc}", file=sys.stderr)
+        print("error: " + " ".join(str(exc).split()), file=sys.stderr)  # one line
         return 2
 
 
