@@ -541,6 +541,7 @@ def test_large_data_path_subsample_refit_and_comparison(tmp_path, capsys):
     assert "on a subsample of 1000 of the 2250 training rows" in out
     assert "over the 0.05 s budget: it stops at the budget" in out
     assert "time budget: stopped after 1 of 2 candidates" in out
-    assert re.search(r"refit on all 2250 training rows: one epoch takes [\d.]+ s, so at most", out)
+    assert re.search(r"refit on all 2250 training rows: preprocessing [\d.]+ s, then [\d.]+ s "
+                     r"per epoch: at most [\d.]+ s for 30 epochs", out)
     assert "MLPRegressor (best params) left out of the comparison" in out
     assert "Ridge (linear)" in out
