@@ -10,6 +10,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from .nn import INITIALIZERS, OUTPUTS, Network
+from .nn._namespace import asarray, device, get_namespace, numpy_dtype
 from .nn.activations import ACTIVATIONS
 
 
@@ -27,10 +28,12 @@ class ParameterList(list):
         if len(values) != len(views):
             raise ValueError(f"expected {len(views)} arrays, got {len(values)}.")
         for view, new in zip(views, values, strict=True):
-            if np.shape(new) != view.shape:
+            if tuple(np.shape(new)) != tuple(view.shape):
                 raise ValueError(
                     f"a parameter array of shape {view.shape} cannot take shape {np.shape(new)}."
                 )
+            if not isinstance(view, np.ndarray):  # another namespace: put new where view is
+                new = asarray(new, get_namespace(view), device(view), view.dtype)
             view[...] = new
 
 
@@ -95,25 +98,28 @@ def layer_initializers(estimator, n_layers):
     return [INITIALIZERS[estimator.init]] * n_layers
 
 
-def build_network(estimator, n_features, n_outputs, dtype, rng, hand_set=None):
-    """The network for ``n_features`` inputs and ``n_outputs`` outputs, with its first weights.
+def build_network(estimator, X, n_outputs, rng, hand_set=None):
+    """The network for ``X``'s features and ``n_outputs`` outputs, with its first weights.
 
-    The weights are drawn from ``rng`` with the estimator's initializers, or copied from
-    ``hand_set``, a pair of lists ``(coefs, intercepts)`` assigned by hand before the first fit.
+    It computes in ``X``'s dtype, array namespace and device. The weights are drawn from ``rng``
+    with the estimator's initializers, or copied from ``hand_set``, a pair of lists
+    ``(coefs, intercepts)`` assigned by hand before the first fit.
     """
+    n_features, dtype, itemsize = X.shape[1], X.dtype, numpy_dtype(X).itemsize
     sizes = (n_features, *hidden_layer_sizes(estimator), n_outputs)
     fans = zip(sizes[:-1], sizes[1:], strict=True)
     n_params = sum(fan_in * fan_out + fan_out for fan_in, fan_out in fans)
     output = OUTPUTS[estimator._output_name()]()
     try:
-        if n_params > np.iinfo(np.intp).max // np.dtype(dtype).itemsize:
+        if n_params > np.iinfo(np.intp).max // itemsize:
             raise MemoryError("more bytes than the address space holds")
-        network = Network(sizes, activation(estimator), output, dtype)
+        xp = get_namespace(X)
+        network = Network(sizes, activation(estimator), output, dtype, xp, device(X))
     except MemoryError as exc:
         raise MemoryError(
             f"hidden_layer_sizes={estimator.hidden_layer_sizes!r} gives a network of "
-            f"{n_params:,} parameters ({n_params * np.dtype(dtype).itemsize / 2**30:,.4g} GiB "
-            f"as {np.dtype(dtype).name}), more than can be allocated. Use fewer or smaller "
+            f"{n_params:,} parameters ({n_params * itemsize / 2**30:,.4g} GiB "
+            f"as {numpy_dtype(X).name}), more than can be allocated. Use fewer or smaller "
             "hidden layers."
         ) from exc
     if hand_set is None:
@@ -144,11 +150,11 @@ def hand_set_parameters(estimator):
 def _check_hand_set(values, views, name):
     """Hand-assigned parameter arrays, checked against the network's layer shapes."""
     shapes = [view.shape for view in views]
-    given = [np.shape(value) for value in values]
+    given = [tuple(np.shape(value)) for value in values]
     if given != shapes:
         raise ValueError(
             f"{name} was assigned arrays of shapes {given} before fitting, but the network "
             f"(hidden_layer_sizes and the data) has layers of shapes {shapes}. Assign arrays "
             "of those shapes, or fit without assigning weights."
         )
-    return [np.asarray(value) for value in values]
+    return list(values)

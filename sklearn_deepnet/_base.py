@@ -18,7 +18,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from . import _architecture as architecture
-from ._input_checks import check_sample_weight, check_validation_args, warn_if_badly_scaled
+from ._input_checks import (
+    check_sample_weight,
+    check_validation_args,
+    float_dtypes,
+    warn_if_badly_scaled,
+)
 from ._persistence import _PersistenceMixin
 from ._sklearn_internals import (
     CallbackSupportMixin,
@@ -30,13 +35,21 @@ from ._sklearn_internals import (
 )
 from ._warnings import warn
 from .nn import INITIALIZERS, SOLVERS, Objective
-from .nn._namespace import to_numpy
+from .nn._namespace import (
+    asarray,
+    describe,
+    device,
+    get_namespace,
+    numpy_dtype,
+    same_place,
+    to_numpy,
+)
 from .nn.activations import ACTIVATIONS
 from .nn.problem import TrainingProblem
 from .training import record
 from .training.loop import TrainingLoop
 from .training.schedules import SCHEDULES
-from .training.validation import split_validation, user_validation_set
+from .training.validation import Validation, split_validation, user_validation_set
 
 
 def _solver_names(capability):
@@ -134,22 +147,24 @@ default=None
         X_in, Y, strata = self._validate_training_data(X, y, incremental, reset=first_pass)
         if first_pass:
             warn_if_badly_scaled(X_in)
+        else:
+            self._check_same_place(X_in, "partial_fit" if incremental else "fit")
         weights = self._training_weights(sample_weight, X_in, Y, strata, incremental)
         rng = check_random_state(self.random_state)
         if first_pass:
             hand_set = None if fresh else architecture.hand_set_parameters(self)
-            self._initialize(X_in.shape[1], Y.shape[1], X_in.dtype, rng, hand_set)
-        data = self._in_network_dtype(X_in, Y, weights)
+            self._initialize(X_in, Y.shape[1], rng, hand_set)
         callbacks = begin_fit(
-            self, X, y, data[2], max_epochs=1 if incremental else self.max_iter,
+            self, X, y, weights, max_epochs=1 if incremental else self.max_iter,
             task_name="partial_fit" if incremental else "fit",
         )
         validation = None
         if solver.supports_validation and has_validation_set:
-            validation = user_validation_set(self, *validation_data, data[0].dtype)
+            validation = user_validation_set(self, *validation_data)
         elif solver.supports_validation and self.early_stopping:
-            data, validation = split_validation(self, *data[:2], strata, data[2], rng)
-        problem = self._problem(solver, *data, rng)
+            (X_in, Y, weights), validation = split_validation(self, X_in, Y, strata, weights, rng)
+        problem = self._problem(solver, *self._on_network(X_in, Y, weights), rng)
+        validation = None if validation is None else Validation(*self._on_network(*validation))
         with np.errstate(over="ignore", invalid="ignore"):
             loop = TrainingLoop(self, self._solver(solver, incremental), problem, validation,
                                 callbacks, incremental)
@@ -186,12 +201,38 @@ default=None
                 "early."
             )
 
-    def _in_network_dtype(self, X, Y, sample_weight):
-        """The training data in the network's dtype (float32 stays float32)."""
-        dtype = self._fitted_network().params.dtype
+    def _on_network(self, X, Y, sample_weight):
+        """Inputs, targets and weights where the network is, in its dtype (float32 stays).
+
+        ``X`` is already in the network's namespace; the targets and weights, checked on the
+        CPU, are moved to its device.
+        """
+        params = self._fitted_network().params
+        if isinstance(params, np.ndarray):
+            dtype = params.dtype
+            if sample_weight is not None:
+                sample_weight = sample_weight.astype(dtype, copy=False)
+            return X.astype(dtype, copy=False), Y.astype(dtype, copy=False), sample_weight
+        xp, where = get_namespace(params), device(params)
+        X = X if X.dtype == params.dtype else xp.astype(X, params.dtype)
+        Y = asarray(Y, xp, where, params.dtype)
         if sample_weight is not None:
-            sample_weight = sample_weight.astype(dtype, copy=False)
-        return X.astype(dtype, copy=False), Y.astype(dtype, copy=False), sample_weight
+            sample_weight = asarray(sample_weight, xp, where, params.dtype)
+        return X, Y, sample_weight
+
+    def _check_same_place(self, X, method):
+        """Raise unless ``X`` lives where the fitted network does (scikit-learn's rule)."""
+        params = self._fitted_network().params
+        if same_place(X, params):
+            return
+        raise ValueError(
+            f"Inputs passed to {type(self).__name__}.{method}() must use the same namespace and "
+            f"the same device as those passed to fit(): X is {describe(X)}, the model lives in "
+            f"{describe(params)}. Move the model to X's namespace and device with scikit-learn's "
+            "move_estimator_to (sklearn.utils._array_api, scikit-learn >= 1.9), or pass X "
+            "where the model lives (with sklearn.set_config(array_api_dispatch=True) for a "
+            "non-NumPy array)."
+        )
 
     def _problem(self, solver, X, Y, sample_weight, rng):
         """The objective and data the solver minimizes, batched as the solver needs."""
@@ -224,11 +265,11 @@ default=None
     def _training_weights(self, sample_weight, X, Y, strata, incremental):
         """Per-sample weights of the training set: ``sample_weight`` (classifiers: times the
         class weights)."""
-        return check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        return check_sample_weight(sample_weight, X.shape[0], numpy_dtype(X))
 
-    def _initialize(self, n_features, n_outputs, dtype, rng, hand_set=None):
-        """Build the network (drawing or copying its weights) and start a new record."""
-        network = architecture.build_network(self, n_features, n_outputs, dtype, rng, hand_set)
+    def _initialize(self, X, n_outputs, rng, hand_set=None):
+        """Build the network where ``X`` lives (drawing or copying its weights); new record."""
+        network = architecture.build_network(self, X, n_outputs, rng, hand_set)
         self._network = network
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(network.layer_sizes)
@@ -262,8 +303,7 @@ default=None
         X, Y, strata = self._validate_training_data(X, y, incremental=fitted, reset=not fitted)
         sample_weight = self._training_weights(sample_weight, X, Y, strata, incremental=False)
         if not fitted:
-            self._initialize(X.shape[1], Y.shape[1], np.float64,
-                             check_random_state(self.random_state))
+            self._initialize(X, Y.shape[1], check_random_state(self.random_state))
         network = self._fitted_network().to_numpy(np.float64)
         rates = architecture.dropout_rates(self)
         masks = None
@@ -333,14 +373,18 @@ default=None
         network.activation = architecture.activation(self)
         return network
 
-    def _logits(self, X):
-        """Validate ``X`` for prediction and return the network's output logits."""
+    def _logits(self, X, method="predict"):
+        """Validate ``X`` for prediction (by ``method``) and return the network's output logits."""
         check_is_fitted(self, "n_outputs_")
+        network = self._fitted_network()
         if not self.__dict__.get("_input_validated", False) and not self._is_ready_array(X):
             X = validate_data(
-                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+                self, X, accept_sparse=["csr", "csc"], dtype=float_dtypes(X), reset=False
             )
-        return self._fitted_network().forward(X, keep_cache=False)[0]
+        self._check_same_place(X, method)
+        if not isinstance(X, np.ndarray) and not sp.issparse(X) and X.dtype != network.params.dtype:
+            X = get_namespace(X).astype(X, network.params.dtype)
+        return network.forward(X, keep_cache=False)[0]
 
     def _is_ready_array(self, X):
         """Whether ``X`` needs no conversion: ``validate_data`` would return it unchanged.
@@ -352,6 +396,7 @@ default=None
         """
         return (
             type(X) is np.ndarray
+            and isinstance(self._network.params, np.ndarray)
             and X.ndim == 2
             and X.dtype in (np.float64, np.float32)
             and X.shape[0] > 0
@@ -360,7 +405,44 @@ default=None
             and bool(np.isfinite(X).all())
         )
 
+    def __sklearn_array_api_convert__(self, converter):
+        """A copy of this model with its arrays moved by ``converter`` (``move_estimator_to``).
+
+        scikit-learn's ``move_estimator_to(estimator, xp, device)`` calls this: the network's
+        parameters, the solver's state and the best epoch's weights move; the labels
+        (``classes_``) and other NumPy bookkeeping stay where they are.
+        """
+        moved = type(self).__new__(type(self))  # not copy.copy: pickling would come back here
+        moved.__dict__.update(self.__dict__)
+        if "_network" in self.__dict__:
+            moved._network = self._network.converted(converter)
+        if "_optimizer" in self.__dict__:
+            moved._optimizer = _converted_object(self._optimizer, converter)
+        for name in ("_best_params", "_hand_set_coefs", "_hand_set_intercepts"):
+            if name in self.__dict__:
+                moved.__dict__[name] = _converted_object(self.__dict__[name], converter)
+        return moved
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
+
+
+def _converted_object(value, converter):
+    """``value`` with its arrays (directly, in a list, or as attributes) passed to ``converter``."""
+    if hasattr(value, "__array_namespace__") or isinstance(value, np.ndarray) or (
+        type(value).__module__.startswith("torch")
+    ):
+        return converter(value)
+    if isinstance(value, list):
+        return [_converted_object(item, converter) for item in value]
+    if hasattr(value, "__dict__"):
+        moved = type(value).__new__(type(value))
+        moved.__dict__ = {
+            key: _converted_object(item, converter) for key, item in vars(value).items()
+            if key != "_scratch"
+        }
+        return moved
+    return value

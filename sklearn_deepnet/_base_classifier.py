@@ -2,7 +2,6 @@
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_expit
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import LabelBinarizer
@@ -12,9 +11,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_array, validate_data
 
 from ._base import BaseDeepNet
-from ._input_checks import check_sample_weight
+from ._input_checks import check_sample_weight, float_dtypes
 from ._sklearn_internals import StrOptions, fit_context
 from ._warnings import warn
+from .nn._namespace import asarray, device, get_namespace, numpy_dtype, to_numpy
 
 
 class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
@@ -39,13 +39,13 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
             X,
             y,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             multi_output=True,
             reset=reset,
         )
         if sp.issparse(X) and X.format == "csc":
             X = X.tocsr()  # mini-batches take rows
-        y = self._check_class_targets(y, "y")
+        y = self._check_class_targets(to_numpy(y), "y")  # labels are encoded on the CPU
         if incremental:  # the classes are those declared by the first call
             self._check_known_labels(
                 y,
@@ -59,7 +59,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
         else:  # a warm start: the same classes as the previous fit
             self._check_same_labels(y)
         Y, strata = self._encode(y)
-        return X, Y.astype(X.dtype, copy=False), strata
+        return X, Y.astype(numpy_dtype(X), copy=False), strata
 
     def _check_class_targets(self, y, name):
         """Ravel a column vector (with a warning) and reject non-classification targets."""
@@ -126,7 +126,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
 
     def _encode_validation_targets(self, y_val):
         """Encode ``y_val`` with the training set's classes."""
-        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
+        y_val = check_array(to_numpy(y_val), ensure_2d=False, dtype=None, input_name="y_val")
         y_val = self._check_class_targets(y_val, "y_val")
         self._check_known_labels(
             y_val, "y_val", "A validation set may only hold classes seen in training."
@@ -143,7 +143,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
 
     def _training_weights(self, sample_weight, X, Y, strata, incremental):
         """``sample_weight`` times the weight of each sample's class (``class_weight``)."""
-        sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], numpy_dtype(X))
         if self.class_weight is None:
             return sample_weight
         if incremental and self.class_weight == "balanced":
@@ -165,7 +165,7 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
             else:
                 per_class = self._class_weight_dict(classes)
             class_weights = per_class[strata]
-        class_weights = class_weights.astype(X.dtype)
+        class_weights = class_weights.astype(numpy_dtype(X))
         if not np.isfinite(class_weights).all() or (class_weights < 0).any():
             raise ValueError(
                 f"class_weight must give finite weights >= 0, got {self.class_weight!r}."
@@ -280,7 +280,7 @@ default=None
         scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             1-D for binary targets: positive means ``classes_[1]``.
         """
-        logits = self._logits(X)
+        logits = self._logits(X, "decision_function")
         return logits[:, 0] if self.n_outputs_ == 1 and not self._is_multilabel() else logits
 
     def predict(self, X):
@@ -296,14 +296,27 @@ default=None
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Labels from ``classes_``.
         """
-        logits = self._logits(X)
+        logits = self._logits(X, "predict")
+        xp = get_namespace(logits)
         if self._is_multilabel():
-            return (logits > 0).astype(int)
+            return xp.astype(logits > 0, xp.int64)
         if self.out_activation_ == "softmax":
-            return self.classes_[logits.argmax(axis=1)]
+            return self._labels(xp.argmax(logits, axis=1))
         if len(self.classes_) == 1:  # trained on a single class: always that class
-            return np.repeat(self.classes_, logits.shape[0])
-        return self.classes_[(logits[:, 0] > 0).astype(int)]
+            return self._labels(xp.zeros(logits.shape[0], dtype=xp.int64, device=device(logits)))
+        return self._labels(xp.astype(logits[:, 0] > 0, xp.int64))
+
+    def _labels(self, indices):
+        """``classes_[indices]``, where ``indices`` live when the labels are numbers.
+
+        Text labels cannot live on another library's device: they come back as NumPy arrays.
+        """
+        if isinstance(indices, np.ndarray):
+            return self.classes_[indices]
+        if not np.issubdtype(self.classes_.dtype, np.number):
+            return self.classes_[to_numpy(indices)]
+        xp = get_namespace(indices)
+        return xp.take(asarray(self.classes_, xp, device(indices)), indices, axis=0)
 
     def predict_proba(self, X):
         """Return class probabilities computed from the logits.
@@ -319,7 +332,7 @@ default=None
             Rows sum to 1 (independent per label for multilabel targets). A model fitted on
             a single class gives that class probability 1.
         """
-        return self._probabilities(self._logits(X))[0]
+        return self._probabilities(self._logits(X, "predict_proba"))[0]
 
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`, finite even where it underflows.
@@ -338,8 +351,12 @@ default=None
         log_proba : ndarray of shape (n_samples, n_classes)
             Logarithm of :meth:`predict_proba`.
         """
-        proba, logits = self._probabilities(self._logits(X))
+        proba, logits = self._probabilities(self._logits(X, "predict_log_proba"))
         positive = proba > 0
+        if not isinstance(proba, np.ndarray):
+            xp = get_namespace(proba)
+            logs = xp.log(xp.where(positive, proba, xp.ones_like(proba)))
+            return xp.where(positive, logs, self._log_probabilities(logits))
         log_proba = np.log(proba, out=np.zeros_like(proba), where=positive)
         if not positive.all():
             log_proba[~positive] = self._log_probabilities(logits)[~positive]
@@ -348,15 +365,18 @@ default=None
     def _probabilities(self, logits):
         """``(predict_proba, logits)`` from the output logits."""
         if self.n_outputs_ == 1 and not self._is_multilabel():
+            xp = get_namespace(logits)
             if len(self.classes_) == 1:
-                return np.ones((logits.shape[0], 1), dtype=logits.dtype), logits
-            return np.hstack([expit(-logits), expit(logits)]), logits
+                return xp.ones_like(logits), logits
+            output = self._network.output  # one sigmoid unit: P(classes_[1]) = sigmoid(z)
+            return xp.concat([output.proba(-logits), output.proba(logits)], axis=1), logits
         return self._network.output.proba(logits), logits
 
     def _log_probabilities(self, logits):
         """Log-probabilities computed from the logits without rounding to ``log(0)``."""
         if self.n_outputs_ == 1 and not self._is_multilabel():
-            return np.hstack([log_expit(-logits), log_expit(logits)])
+            xp, output = get_namespace(logits), self._network.output
+            return xp.concat([output.log_proba(-logits), output.log_proba(logits)], axis=1)
         return self._network.output.log_proba(logits)
 
     def __sklearn_tags__(self):

@@ -1,9 +1,31 @@
-"""Checks of the inputs every estimator shares: sample weights, validation-set arguments, scale."""
+"""Checks of the inputs every estimator shares: sample weights, validation-set arguments, scale.
+
+Also the dtypes ``validate_data`` may give ``X``: under ``array_api_dispatch`` those of ``X``'s
+own namespace, so that ``X`` stays where it is.
+"""
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 
 from ._warnings import warn
+from .nn._namespace import get_namespace, is_numpy, to_numpy
+
+
+def float_dtypes(X):
+    """The floating dtypes ``X`` may keep (else it is cast to the first): float64, float32.
+
+    Under ``sklearn.set_config(array_api_dispatch=True)`` an array of another namespace gets
+    that namespace's dtypes, as scikit-learn's array API estimators ask for.
+    """
+    if get_config()["array_api_dispatch"] and not sp.issparse(X):
+        try:
+            xp = get_namespace(X)
+        except TypeError:  # a list, a DataFrame: converted to NumPy
+            xp = np
+        if not is_numpy(xp):
+            return (xp.float64, xp.float32)
+    return (np.float64, np.float32)
 
 
 def check_validation_args(X_val, y_val, sample_weight_val):
@@ -30,8 +52,11 @@ def warn_if_badly_scaled(X):
     """
     if sp.issparse(X):
         scale = abs(X).max(axis=0).toarray().ravel()
-    else:
+    elif isinstance(X, np.ndarray):
         scale = np.maximum(X.max(axis=0), -X.min(axis=0))
+    else:  # another namespace: the per-column reductions on its device, the rest here
+        xp = get_namespace(X)
+        scale = to_numpy(xp.maximum(xp.max(X, axis=0), -xp.min(X, axis=0)))
     scale = scale[scale > 0]
     if scale.size == 0:
         return
@@ -48,6 +73,8 @@ def check_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
     """Validate per-sample weights: finite, non-negative, not all zero, one per sample."""
     if sample_weight is None:
         return None
+    if hasattr(sample_weight, "__array_namespace__"):
+        sample_weight = to_numpy(sample_weight)  # checked here, moved to X's device later
     sample_weight = np.asarray(sample_weight)
     if sample_weight.ndim == 0:
         sample_weight = np.full(n_samples, sample_weight)

@@ -34,6 +34,7 @@ from ._architecture import hidden_layer_sizes, parameter_getter
 from ._sklearn_internals import validate_params
 from ._version import __version__
 from .nn import network as _network_module
+from .nn._namespace import to_numpy
 from .nn.activations import ACTIVATIONS
 from .nn.losses import OUTPUTS
 from .nn.network import Network
@@ -544,9 +545,18 @@ class _PersistenceMixin:
     _unsaved_attributes = ()
 
     def __getstate__(self):
+        # a model fitted on another array library (PyTorch, CuPy, ... on any device) is saved
+        # as NumPy arrays: it loads anywhere, and scikit-learn's move_estimator_to moves it back
+        source = self
+        convert = getattr(self, "__sklearn_array_api_convert__", None)
+        network = self.__dict__.get("_network")
+        if convert is not None and network is not None and not isinstance(
+            network.params, np.ndarray
+        ):
+            source = convert(to_numpy)
         state = {
             name: value
-            for name, value in super().__getstate__().items()
+            for name, value in super(_PersistenceMixin, source).__getstate__().items()
             if name not in self._unsaved_attributes and not _is_transient(value)
         }
         encoded = {}

@@ -8,7 +8,9 @@ from sklearn.utils.validation import check_array, validate_data
 
 from . import _docs
 from ._base import BaseDeepNet
+from ._input_checks import float_dtypes
 from ._sklearn_internals import StrOptions, fit_context
+from .nn._namespace import numpy_dtype, to_numpy
 
 _LOSS_OUTPUTS = {"squared_error": "identity", "poisson": "exp"}
 
@@ -174,20 +176,20 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
             X,
             y,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             multi_output=True,
             y_numeric=True,
             reset=reset,
         )
         if sp.issparse(X) and X.format == "csc":
             X = X.tocsr()  # mini-batches take rows
-        Y = self._check_targets(y, "y")
+        Y = self._check_targets(to_numpy(y), "y")  # checked on the CPU, moved to X's device
         if not reset and Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} target column(s) but the model was fitted on "
                 f"{self.n_outputs_}; refit from scratch to change the number of targets."
             )
-        return X, Y.astype(X.dtype, copy=False), None
+        return X, Y.astype(numpy_dtype(X), copy=False), None
 
     def _check_targets(self, y, name):
         """Targets as a finite 2-D array, non-negative for the Poisson loss."""
@@ -204,7 +206,7 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
 
     def _encode_validation_targets(self, y_val):
         """``y_val`` as a 2-D array with the training set's number of targets."""
-        y_val = check_array(y_val, ensure_2d=False, dtype=np.float64, input_name="y_val")
+        y_val = check_array(to_numpy(y_val), ensure_2d=False, dtype=np.float64, input_name="y_val")
         Y_val = self._check_targets(y_val, "y_val")
         if Y_val.shape[1] != self.n_outputs_:
             raise ValueError(

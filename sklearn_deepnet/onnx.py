@@ -51,6 +51,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from ._architecture import activation as _activation
+from .nn._namespace import to_numpy
 
 __all__ = ["register"]
 
@@ -197,6 +198,7 @@ def _logits(builder, model, input_name):
     A = input_name
     coefs, intercepts = model.coefs_, model.intercepts_
     for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        W, b = to_numpy(W), to_numpy(b)  # a model fitted on a GPU exports from the CPU
         Z = builder.node("MatMul", [A, builder.constant("coefficient", W)])
         Z = builder.node("Add", [Z, builder.constant("intercept", b)])
         A = Z if layer == len(coefs) - 1 else activation.to_onnx(graph, Z)

@@ -413,3 +413,33 @@ def test_check_gradients_catches_a_broken_backward_pass(monkeypatch):
     monkeypatch.setattr(Tanh, "backward", lambda self, dA, A, Z: dA * (1 - A))  # wrong: 1 - a
     clf = DeepNetClassifier((5,), activation="tanh", random_state=0)
     assert check_gradients(clf, X_IRIS[::10], Y_IRIS[::10]) > 1e-3
+
+
+def test_verbose_lines_of_parallel_fits_say_which_fit_they_belong_to(capsys):
+    """Under GridSearchCV(n_jobs=2) each line starts with its worker and fit; each fit's first
+    line names the estimator and the parameters it was given."""
+    import joblib
+    from sklearn.model_selection import GridSearchCV
+
+    search = GridSearchCV(
+        DeepNetClassifier((4,), max_iter=3, verbose=True, random_state=0),
+        {"learning_rate_init": [0.01, 0.02]}, cv=2, n_jobs=2,
+    )
+    with warnings.catch_warnings(), joblib.parallel_backend("threading"):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X_IRIS, Y_IRIS)
+    lines = capsys.readouterr().out.splitlines()
+    iterations = [line for line in lines if "Iteration" in line]
+    in_workers = [line for line in iterations if line.startswith("[worker ")]
+    assert len({line.split("]")[0] for line in in_workers}) == 4  # the 4 CV fits, told apart
+    assert len(iterations) - len(in_workers) == 3  # the refit, in the main thread: plain lines
+    headers = [line for line in lines if "fitting DeepNetClassifier(" in line]
+    assert len(headers) == 4 and any("learning_rate_init=0.02" in line for line in headers)
+
+
+def test_verbose_lines_in_the_main_thread_are_mlpclassifiers(capsys):
+    clf = DeepNetClassifier((4,), max_iter=2, verbose=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X_IRIS, Y_IRIS)
+    assert capsys.readouterr().out.startswith("Iteration 1, loss = ")

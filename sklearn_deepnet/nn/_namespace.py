@@ -8,12 +8,13 @@ NumPy can write into a preallocated array (``out=``) and the standard cannot.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 _MAX_PRECISION = {}
 
 
 def get_namespace(*arrays):
-    """The namespace of ``arrays`` (``numpy`` itself for NumPy arrays, scalars and ``None``).
+    """The array API namespace of ``arrays`` (NumPy's for NumPy arrays, scalars and ``None``).
 
     Parameters
     ----------
@@ -23,26 +24,35 @@ def get_namespace(*arrays):
     Returns
     -------
     xp : module
-        ``numpy``, or the ``array_api_compat`` namespace of the arrays.
+        The ``array_api_compat`` namespace of the arrays: for NumPy arrays
+        ``array_api_compat.numpy``, which offers the standard's functions on every supported
+        NumPy (1.24 included); :func:`is_numpy` tells it apart.
     """
-    others = [a for a in arrays if a is not None and not isinstance(a, np.ndarray | np.generic)]
+    import array_api_compat
+    import array_api_compat.numpy
+
+    others = [
+        a for a in arrays
+        if a is not None and not isinstance(a, np.ndarray | np.generic) and not sp.issparse(a)
+    ]
     others = [a for a in others if not isinstance(a, bool | int | float | complex)]
     if not others:
-        return np
-    import array_api_compat
-
-    xp = array_api_compat.array_namespace(*others)
-    return np if array_api_compat.is_numpy_namespace(xp) else xp
+        return array_api_compat.numpy
+    return array_api_compat.array_namespace(*others)
 
 
 def is_numpy(xp):
-    """Whether ``xp`` is NumPy, whose arrays get the in-place fast paths."""
-    return xp is np
+    """Whether ``xp`` is NumPy (or its ``array_api_compat`` wrapper): arrays with fast paths."""
+    if xp is np:
+        return True
+    import array_api_compat
+
+    return array_api_compat.is_numpy_namespace(xp)
 
 
 def device(array):
-    """The device of ``array`` (``"cpu"`` for NumPy arrays)."""
-    if isinstance(array, np.ndarray | np.generic):
+    """The device of ``array`` (``"cpu"`` for NumPy arrays and sparse matrices)."""
+    if isinstance(array, np.ndarray | np.generic) or sp.issparse(array):
         return "cpu"
     import array_api_compat
 
@@ -107,3 +117,42 @@ def max_float_dtype(xp, device):
         except (AttributeError, TypeError):  # an older library: float64 everywhere
             _MAX_PRECISION[key] = xp.float64
     return _MAX_PRECISION[key]
+
+
+def all_finite(array):
+    """Whether every entry of ``array`` is finite (one device read off NumPy)."""
+    if isinstance(array, np.ndarray):
+        return bool(np.isfinite(array).all())
+    xp = get_namespace(array)
+    return bool(to_numpy(xp.all(xp.isfinite(array))))
+
+
+def max_abs(array):
+    """The largest absolute entry of ``array`` as a Python float."""
+    if isinstance(array, np.ndarray):
+        return float(np.max(np.abs(array)))
+    xp = get_namespace(array)
+    return to_float(xp.max(xp.abs(array)))
+
+
+def same_place(a, b):
+    """Whether arrays ``a`` and ``b`` share a namespace and a device."""
+    xp_a, xp_b = get_namespace(a), get_namespace(b)
+    if is_numpy(xp_a) or is_numpy(xp_b):
+        return is_numpy(xp_a) and is_numpy(xp_b)
+    return xp_a is xp_b and device(a) == device(b)
+
+
+def numpy_dtype(array):
+    """The NumPy dtype of ``array``'s entries, whatever its namespace (sparse matrices too)."""
+    dtype = array.dtype
+    if isinstance(dtype, np.dtype):
+        return dtype
+    return to_numpy(array[:0, ...]).dtype
+
+
+def describe(array):
+    """``'torch array on cuda:0'``: where an array lives, for messages."""
+    if isinstance(array, np.ndarray) or sp.issparse(array):
+        return "a NumPy array" if isinstance(array, np.ndarray) else "a SciPy sparse matrix"
+    return f"a {get_namespace(array).__name__} array on device {device(array)!r}"

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._namespace import asarray, get_namespace, is_numpy, to_numpy
+from ._namespace import asarray, get_namespace, is_numpy, numpy_dtype, to_numpy
 
 PREDICT_BLOCK_BYTES = 2**22
 """Bytes of the widest hidden array per block when :meth:`Network.forward` predicts in blocks."""
@@ -109,7 +109,7 @@ class Network:
     @property
     def numpy_dtype(self):
         """The NumPy dtype matching the parameters' dtype."""
-        return to_numpy(self.params[:0]).dtype
+        return numpy_dtype(self.params)
 
     @property
     def n_layers(self):
@@ -155,6 +155,14 @@ class Network:
         copy = Network(self.layer_sizes, self.activation, self.output, dtype)
         copy.params[...] = to_numpy(self.params)
         return copy
+
+    def converted(self, converter):
+        """A copy of this network whose parameters ``converter`` moved (another namespace)."""
+        moved = Network.__new__(Network)
+        moved.__dict__.update(self.__dict__)
+        moved.params = converter(self.params)
+        moved.coefs, moved.intercepts = moved.unflatten(moved.params)
+        return moved
 
     def dropout_masks(self, n_samples, rates, rng):
         """Draw inverted-dropout masks for one batch, one per hidden layer.

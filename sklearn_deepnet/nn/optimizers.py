@@ -42,7 +42,7 @@ import numpy as np
 import scipy.optimize
 
 from ._chunks import chunk_buffer, chunked_update
-from ._namespace import asarray, copy, get_namespace, to_float, to_numpy
+from ._namespace import asarray, copy, get_namespace, numpy_dtype, to_float, to_numpy
 
 
 def _zeros_like(array):
@@ -447,7 +447,7 @@ class AcceleratedGradient(EpochSolver):
     def _backtrack(self, params, y, grad, loss_y, loss):
         """Step from ``y`` by ``grad / L``, doubling ``L`` until the loss falls enough."""
         squared_norm = _squared_norm(grad)
-        slack = 16 * np.finfo(to_numpy(params[:0]).dtype).eps * max(1.0, abs(loss_y))
+        slack = 16 * np.finfo(numpy_dtype(params)).eps * max(1.0, abs(loss_y))
         while True:
             _subtract_into(params, y, grad / self.lipschitz)
             new_loss = to_float(loss())

@@ -13,7 +13,7 @@ epoch, and the epoch's loss is read from the device once, at its end.
 
 import numpy as np
 
-from ._namespace import asarray, get_namespace, to_numpy
+from ._namespace import asarray, get_namespace, is_numpy, to_numpy
 
 
 class TrainingProblem:
@@ -86,7 +86,7 @@ class TrainingProblem:
         n_samples = self.n_samples
         shuffled = self.shuffle and self.batch_size < n_samples
         order = self.rng.permutation(n_samples) if shuffled else None
-        on_device = None if order is None or self.xp is np else asarray(
+        on_device = None if order is None or is_numpy(self.xp) else asarray(
             order, self.xp, self.grad.device
         )
         dropout = any(self.dropout)
@@ -106,14 +106,18 @@ class TrainingProblem:
             batch_loss, grad = self.objective.loss_and_gradient(
                 X_batch, Y_batch, weights, self.grad, masks=masks
             )
-            loss += batch_loss * (X_batch.shape[0] if weights is None else weights.sum())
+            loss += batch_loss * (X_batch.shape[0] if weights is None else self.xp.sum(weights))
             step(network.params, grad)
-        total_weight = n_samples if self.sample_weight is None else self.sample_weight.sum()
+        total_weight = (
+            n_samples if self.sample_weight is None else self.xp.sum(self.sample_weight)
+        )
         return loss / total_weight, self.grad
 
     def _take(self, rows):
         """The batch's ``X``, ``Y`` and weights: a slice, or the rows listed in ``rows``."""
         arrays = (self.X, self.Y, self.sample_weight)
-        if isinstance(rows, slice) or self.xp is np:
+        if is_numpy(self.xp):
             return tuple(None if a is None else a[rows] for a in arrays)
+        if isinstance(rows, slice):  # the standard indexes every axis: a trailing ellipsis
+            return tuple(None if a is None else a[rows, ...] for a in arrays)
         return tuple(None if a is None else self.xp.take(a, rows, axis=0) for a in arrays)

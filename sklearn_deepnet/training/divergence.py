@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._warnings import warn
+from ..nn._namespace import all_finite, copy, to_float
 
 BLOW_UP = 1e4
 """A loss above this many times the lowest epoch loss before it (at least 1) has diverged."""
@@ -34,8 +35,8 @@ class DivergenceGuard:
         self.estimator = estimator
         self.solver = solver
         self.problem = problem
-        self.start = problem.params.copy()  # the weights the current epoch started from
-        self.before = problem.params.copy() if solver.loss_before_step else None
+        self.start = copy(problem.params)  # the weights the current epoch started from
+        self.before = copy(problem.params) if solver.loss_before_step else None
 
     @property
     def accepted(self):
@@ -57,9 +58,7 @@ class DivergenceGuard:
         """
         reference = max(1.0, min(self.estimator.loss_curve_[:-1], default=np.inf))
         return not (
-            np.isfinite(loss)
-            and loss <= BLOW_UP * reference
-            and np.isfinite(self.problem.params).all()
+            np.isfinite(loss) and loss <= BLOW_UP * reference and all_finite(self.problem.params)
         )
 
     def recover(self, loss):
@@ -69,7 +68,7 @@ class DivergenceGuard:
         restored weights give a non-finite loss.
         """
         self.problem.params[...] = self.accepted
-        if not np.isfinite(self.problem.loss()):
+        if not np.isfinite(to_float(self.problem.loss())):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
                 "large values and need to be preprocessed. (Even the starting weights give a "

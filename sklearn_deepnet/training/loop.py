@@ -9,6 +9,7 @@ line a component with one owner.
 from sklearn.exceptions import ConvergenceWarning
 
 from .._warnings import warn
+from ..nn._namespace import to_float
 from . import record
 from .divergence import DivergenceGuard
 from .progress import Progress
@@ -75,6 +76,7 @@ class TrainingLoop:
 
     def epoch_end(self, loss, grad):
         """After an epoch with loss ``loss`` (and last gradient ``grad``): ``True`` to stop."""
+        loss = to_float(loss)  # the epoch's one read from the device
         record.add_epoch(self.estimator, loss, self.problem.n_samples)
         if self.divergence.diverged(loss):
             self._recover(loss)
@@ -94,7 +96,7 @@ class TrainingLoop:
         if self.divergence.diverged(loss):
             self.divergence.recover(loss)
             self.stop_reason = "diverged"
-            self.estimator.loss_ = float(self.problem.loss())
+            self.estimator.loss_ = to_float(self.problem.loss())
             self.estimator.best_loss_ = min([self.estimator.loss_, *self.estimator.loss_curve_])
 
     def _recover(self, loss):

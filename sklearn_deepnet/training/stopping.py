@@ -17,6 +17,7 @@ calls with a validation set it restores them once the calls stop improving, and 
 import numpy as np
 
 from .._warnings import warn
+from ..nn._namespace import copy, max_abs
 
 
 class StoppingRule:
@@ -58,7 +59,7 @@ class StoppingRule:
     def after_epoch(self, loss, grad, score):
         """Why training stops after this epoch (``"converged"``, ``"no_improvement"``) or None."""
         estimator = self.estimator
-        if self.solver.full_batch and grad is not None and np.max(np.abs(grad)) <= estimator.tol:
+        if self.solver.full_batch and grad is not None and max_abs(grad) <= estimator.tol:
             return "converged"
         self._count(loss, score if self.early_stopping else None)
         if estimator._no_improvement_count <= estimator.n_iter_no_change:
@@ -80,7 +81,7 @@ class StoppingRule:
             improved = score >= estimator.best_validation_score_ + estimator.tol
             if score > estimator.best_validation_score_:
                 estimator.best_validation_score_ = score
-                estimator._best_params = self.params.copy()
+                estimator._best_params = copy(self.params)
         else:
             best = np.inf if estimator.best_loss_ is None else estimator.best_loss_
             improved = loss <= best - estimator.tol

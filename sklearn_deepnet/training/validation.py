@@ -9,11 +9,13 @@ The validation loss is recorded in ``validation_loss_curve_`` whatever the score
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import validate_data
 
-from .._input_checks import check_sample_weight
+from .._input_checks import check_sample_weight, float_dtypes
+from ..nn._namespace import asarray, device, get_namespace, numpy_dtype, to_float, to_numpy
 
 
 class Validation(NamedTuple):
@@ -24,15 +26,21 @@ class Validation(NamedTuple):
     sample_weight: object
 
 
-def user_validation_set(estimator, X_val, y_val, sample_weight_val, dtype):
-    """A user's ``X_val, y_val, sample_weight_val``, checked against the training data."""
+def user_validation_set(estimator, X_val, y_val, sample_weight_val):
+    """A user's ``X_val, y_val, sample_weight_val``, checked against the training data.
+
+    ``X_val`` must live where the model does; its targets and weights are returned as NumPy
+    arrays, for the caller to move there.
+    """
     try:
         X_val = validate_data(
-            estimator, X_val, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+            estimator, X_val, accept_sparse=["csr", "csc"], dtype=float_dtypes(X_val),
             reset=False,
         )
     except ValueError as exc:
         raise ValueError(f"X_val is invalid: {exc}") from exc
+    estimator._check_same_place(X_val, "fit")
+    dtype = numpy_dtype(X_val)
     Y_val, strata = estimator._encode_validation_targets(y_val)
     if Y_val.shape[0] != X_val.shape[0]:
         raise ValueError(
@@ -41,7 +49,7 @@ def user_validation_set(estimator, X_val, y_val, sample_weight_val, dtype):
         )
     weights = check_sample_weight(sample_weight_val, X_val.shape[0], dtype, "sample_weight_val")
     weights = estimator._training_weights(weights, X_val, Y_val, strata, incremental=False)
-    return Validation(X_val.astype(dtype, copy=False), Y_val.astype(dtype), weights)
+    return Validation(X_val, Y_val.astype(dtype), weights)
 
 
 def split_validation(estimator, X, Y, strata, sample_weight, rng):
@@ -88,7 +96,15 @@ def split_validation(estimator, X, Y, strata, sample_weight, rng):
                 "be scored or trained on. Give more samples a positive sample_weight, change "
                 "random_state or validation_fraction, or pass X_val and y_val."
             )
-    return (X[train], Y[train], weights[0]), Validation(X[val], Y[val], weights[1])
+    return (_rows(X, train), Y[train], weights[0]), Validation(_rows(X, val), Y[val], weights[1])
+
+
+def _rows(X, indices):
+    """The rows ``indices`` (a NumPy array) of ``X``, in ``X``'s namespace and device."""
+    if isinstance(X, np.ndarray) or sp.issparse(X):
+        return X[indices]
+    xp = get_namespace(X)
+    return xp.take(X, asarray(indices, xp, device(X)), axis=0)
 
 
 def _stratify_labels(Y, strata, fraction):
@@ -135,10 +151,10 @@ class ValidationMonitor:
         total = (
             validation.X.shape[0]
             if validation.sample_weight is None
-            else float(validation.sample_weight.sum())
+            else to_float(get_namespace(validation.sample_weight).sum(validation.sample_weight))
         )
         loss = network.output.loss_and_gradient(logits, validation.Y, validation.sample_weight)
-        loss = float(loss[0] / total)
+        loss = to_float(loss[0]) / total
         score = -loss if estimator.scoring == "loss" else float(self._scorer_score())
         self._record(score, loss)
         return score
@@ -155,7 +171,7 @@ class ValidationMonitor:
         """The ``scoring`` scorer (``None``: the estimator's ``score``) on the validation set."""
         estimator, validation = self.estimator, self.validation
         scorer = check_scoring(estimator, scoring=estimator.scoring)
-        y_val = estimator._decode_targets(validation.Y)
+        y_val = estimator._decode_targets(to_numpy(validation.Y))
         estimator._input_validated = True  # the scorer's predictions skip re-validating X_val
         try:
             if validation.sample_weight is None:
