@@ -36,6 +36,7 @@ from sklearn_deepnet import (
 )
 from sklearn_deepnet._model_classes import CLASSES
 from sklearn_deepnet._model_file import _HEADER_SIZE, _MAGIC, UnexpectedModelFileError
+from sklearn_deepnet.nn.activations import ACTIVATIONS
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -113,7 +114,7 @@ def test_loaded_model_keeps_training_exactly(kind, solver, iris, tmp_path):
     _assert_same_model(est, loaded, X)
 
 
-@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_round_trip_keeps_activation_and_float32(activation, iris, tmp_path):
     X, y = iris
     X = X.astype(np.float32)

@@ -22,10 +22,12 @@ from sklearn_deepnet._persistence import (
     InconsistentDeepNetVersionWarning,
     _is_plain,
 )
+from sklearn_deepnet.nn import SOLVERS as REGISTERED_SOLVERS
+from sklearn_deepnet.nn.activations import ACTIVATIONS
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-SOLVERS = ["gd", "agd", "sgd", "adam", "lbfgs"]
+SOLVERS = list(REGISTERED_SOLVERS)  # every solver: each keeps its own state
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +142,7 @@ def test_loaded_model_keeps_training_exactly(kind, how, solver, iris):
     _assert_same_model(est, loaded, X)
 
 
-@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_round_trip_keeps_activation_and_float32(activation, iris):
     X, y = iris
     X = X.astype(np.float32)
