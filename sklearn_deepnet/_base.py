@@ -19,7 +19,6 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, valida
 
 from . import _architecture as architecture
 from ._input_checks import check_sample_weight, check_validation_args, warn_if_badly_scaled
-from ._persistence import _PersistenceMixin
 from ._sklearn_internals import (
     CallbackSupportMixin,
     Interval,
@@ -33,6 +32,7 @@ from .nn import INITIALIZERS, SOLVERS, Objective
 from .nn._namespace import to_numpy
 from .nn.activations import ACTIVATIONS
 from .nn.problem import TrainingProblem
+from .persistence import _PersistenceMixin
 from .training import record
 from .training.loop import TrainingLoop
 from .training.schedules import SCHEDULES

@@ -14,7 +14,9 @@ from sklearn.preprocessing import StandardScaler
 
 import sklearn_deepnet
 from sklearn_deepnet import DeepNetClassifier, LogisticRegressionGD
-from sklearn_deepnet._persistence import (
+from sklearn_deepnet.nn import SOLVERS as REGISTERED_SOLVERS
+from sklearn_deepnet.nn.activations import ACTIVATIONS
+from sklearn_deepnet.persistence._state import (
     _ENCODED_KEY,
     _FORMAT_KEY,
     _STATE_FORMAT,
@@ -22,8 +24,6 @@ from sklearn_deepnet._persistence import (
     InconsistentDeepNetVersionWarning,
     _is_plain,
 )
-from sklearn_deepnet.nn import SOLVERS as REGISTERED_SOLVERS
-from sklearn_deepnet.nn.activations import ACTIVATIONS
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -241,7 +241,7 @@ def test_same_version_loads_without_warning(iris):
 def test_other_version_warns(iris, monkeypatch):
     est, X, _ = _fitted("binary", iris)
     with monkeypatch.context() as patch:
-        patch.setattr(sklearn_deepnet._persistence, "__version__", "0.0.1")
+        patch.setattr(sklearn_deepnet.persistence._state, "__version__", "0.0.1")
         data = pickle.dumps(est)
     with pytest.warns(InconsistentDeepNetVersionWarning, match="version 0.0.1") as record:
         loaded = pickle.loads(data)

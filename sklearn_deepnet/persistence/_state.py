@@ -30,14 +30,14 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.preprocessing import LabelBinarizer
 
-from ._architecture import hidden_layer_sizes, parameter_getter
-from ._sklearn_internals import validate_params
-from ._version import __version__
-from .nn import network as _network_module
-from .nn.activations import ACTIVATIONS
-from .nn.losses import OUTPUTS
-from .nn.network import Network
-from .nn.optimizers import SOLVERS
+from .._architecture import hidden_layer_sizes, parameter_getter
+from .._sklearn_internals import validate_params
+from .._version import __version__
+from ..nn import network as _network_module
+from ..nn.activations import ACTIVATIONS
+from ..nn.losses import OUTPUTS
+from ..nn.network import Network
+from ..nn.optimizers import SOLVERS
 
 _VERSION_KEY = "_sklearn_deepnet_version"
 _FORMAT_KEY = "_sklearn_deepnet_state_format"

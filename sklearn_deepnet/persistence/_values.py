@@ -1,7 +1,7 @@
 """Model files' values: Python and NumPy values as JSON plus numeric arrays, and back, checked.
 
 A model file describes a model as one JSON document and a list of numeric arrays (see
-:mod:`sklearn_deepnet._model_file`). This module turns the values an estimator holds into that
+:mod:`sklearn_deepnet.persistence._file`). This module turns the values an estimator holds into that
 form and back. JSON's own values stand for themselves (``null``, booleans, strings, integers,
 finite floats, lists); every other value is a JSON object tagged by its ``"$"`` key:
 
@@ -19,7 +19,7 @@ finite floats, lists); every other value is a JSON object tagged by its ``"$"`` 
 ``type``           a NumPy scalar type or ``float``, ``int``, ``bool``, ``str``: ``{"name": ...}``
 ``slice``          ``{"start": ..., "stop": ..., "step": ...}``
 ``random_state``   a ``numpy.random.RandomState``: its MT19937 state
-``estimator``      an object of an allow-listed class (:mod:`sklearn_deepnet._model_classes`)
+``estimator``      an object of an allow-listed class (:mod:`sklearn_deepnet.persistence._classes`)
 =================  ==============================================================================
 
 Decoding creates nothing else: no class is looked up by a name from the file, dtypes and types

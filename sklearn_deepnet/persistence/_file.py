@@ -14,8 +14,8 @@ Layout of a file (format 2)::
 
 The document (JSON) records the format, the ``sklearn_deepnet`` and scikit-learn versions that
 wrote the file, and the model: the class names of an allow-list
-(:mod:`sklearn_deepnet._model_classes`), their parameters and fitted attributes, values encoded
-as described in :mod:`sklearn_deepnet._model_values`.
+(:mod:`sklearn_deepnet.persistence._classes`), their parameters and fitted attributes, values
+encoded as described in :mod:`sklearn_deepnet.persistence._values`.
 
 The checksum detects damage; it cannot detect tampering, since whoever writes a file writes its
 checksum too. Safety comes from the format itself: loading parses JSON and copies numeric arrays,
@@ -33,9 +33,9 @@ import secrets
 import numpy as np
 import sklearn
 
-from ._model_classes import CLASSES, CODECS_BY_CLASS, encode_object, make_decode_object
-from ._model_values import Budget, Decoder, Encoder, ModelFileError
-from ._version import __version__
+from .._version import __version__
+from ._classes import CLASSES, CODECS_BY_CLASS, encode_object, make_decode_object
+from ._values import Budget, Decoder, Encoder, ModelFileError
 
 _MAGIC = b"sklearn_deepnet model\n"
 _FORMAT = 2

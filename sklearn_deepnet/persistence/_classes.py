@@ -4,11 +4,12 @@ Each allow-listed class has one entry in :data:`CLASSES`, a codec that says whic
 attributes are saved, how they are checked on load, and how an object is rebuilt on the
 installed scikit-learn version. A file naming any other class is refused.
 
-Our estimators save their pickle state (:class:`~sklearn_deepnet._persistence._PersistenceMixin`,
-already plain data) and are rebuilt and checked by its ``__setstate__``. scikit-learn's classes
-save their constructor parameters and their *public* fitted attributes; private attributes that
-differ between scikit-learn versions are derived again on load by the installed version's own
-code, so a file loads on any supported scikit-learn version, whichever wrote it.
+Our estimators save their pickle state
+(:class:`~sklearn_deepnet.persistence._state._PersistenceMixin`, already plain data) and are
+rebuilt and checked by its ``__setstate__``. scikit-learn's classes save their constructor
+parameters and their *public* fitted attributes; private attributes that differ between
+scikit-learn versions are derived again on load by the installed version's own code, so a file
+loads on any supported scikit-learn version, whichever wrote it.
 
 Adding a scikit-learn class is one :class:`SklearnCodec` entry: the fitted attributes it saves
 and a ``check`` function that validates them and derives the rest.
@@ -31,18 +32,18 @@ from sklearn.preprocessing import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from ._classifier import DeepNetClassifier
-from ._logistic import LogisticRegressionGD
-from ._model_values import ModelFileError, is_real
-from ._persistence import _VERSION_KEY
-from ._regressor import DeepNetRegressor
-from ._sklearn_internals import (
+from .._classifier import DeepNetClassifier
+from .._logistic import LogisticRegressionGD
+from .._regressor import DeepNetRegressor
+from .._sklearn_internals import (
     one_hot_encoder_width,
     parameter_names,
     rebuild_column_transformer,
     rebuild_one_hot_encoder,
     validate_params,
 )
+from ._state import _VERSION_KEY
+from ._values import ModelFileError, is_real
 
 
 class _Context:
@@ -768,7 +769,7 @@ def _check_identity_function_for_save(value, where):
 
 
 def make_decode_object(saved_version):
-    """The ``decode_object`` callback of :class:`~sklearn_deepnet._model_values.Decoder`."""
+    """The ``decode_object`` callback of :class:`~sklearn_deepnet.persistence._values.Decoder`."""
 
     def decode_object(node, decoder, where, depth):
         if set(node) != {"$", "class", "params", "fitted"}:
