@@ -189,7 +189,6 @@ def test_state_is_plain_data(kind, solver, iris):
     if hasattr(est, "classes_"):
         assert state[_ENCODED_KEY]["_label_binarizer"] == "label_binarizer"
     assert isinstance(state["_network"]["params"], np.ndarray)
-    assert not set(state) & set(type(est)._unsaved_attributes)  # scratch space is not saved
 
 
 def test_getstate_does_not_touch_the_estimator(iris):

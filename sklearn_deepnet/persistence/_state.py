@@ -17,9 +17,9 @@ loads them. So
   and output names, finite weights, fitted attributes of the right types) and a corrupt state
   raises a ``ValueError``: no half-built estimator is ever returned.
 
-Any other attribute passes through unchanged, so attributes added later need no change here;
-only scratch space (a network's batch ``Workspace``, the attributes listed in
-``_unsaved_attributes``) is left out.
+Any other attribute passes through unchanged, so attributes added later need no change here.
+(Scratch space never reaches the estimator: batch workspaces live in the training objective,
+and an optimizer leaves its scratch out of its own ``__getstate__``.)
 """
 
 import inspect
@@ -33,7 +33,6 @@ from sklearn.preprocessing import LabelBinarizer
 from .._architecture import hidden_layer_sizes, parameter_getter
 from .._sklearn_internals import validate_params
 from .._version import __version__
-from ..nn import network as _network_module
 from ..nn.activations import ACTIVATIONS
 from ..nn.losses import OUTPUTS
 from ..nn.network import Network
@@ -524,12 +523,6 @@ def _check_consistency(estimator, state, estimator_name):
         _check_optimizer(estimator, optimizer, network.params, estimator_name)
 
 
-def _is_transient(value):
-    """Scratch space rebuilt by the next fit (a network's batch workspace): never saved."""
-    workspace = getattr(_network_module, "Workspace", None)
-    return workspace is not None and isinstance(value, workspace)
-
-
 # -- the mixin ---------------------------------------------------------------------------------
 
 
@@ -537,18 +530,11 @@ class _PersistenceMixin:
     """Pickle support: plain-data fitted state, a version stamp, and checks on load.
 
     Put it before :class:`sklearn.base.BaseEstimator` in the bases; both methods call ``super()``
-    so scikit-learn's own pickling behaviour is kept. Attributes named in ``_unsaved_attributes``
-    are scratch space that the next fit recreates: they are left out.
+    so scikit-learn's own pickling behaviour is kept.
     """
 
-    _unsaved_attributes = ()
-
     def __getstate__(self):
-        state = {
-            name: value
-            for name, value in super().__getstate__().items()
-            if name not in self._unsaved_attributes and not _is_transient(value)
-        }
+        state = dict(super().__getstate__())
         encoded = {}
         for name, value in state.items():
             kind = _kind_of(value)
