@@ -8,6 +8,7 @@ activation, solver, schedule or initializer is documented by its own class or fu
 list to update anywhere.
 """
 
+import ast
 import inspect
 import os
 import textwrap
@@ -707,7 +708,50 @@ def initializer_table():
     return _list_table(header, rows, (15, 60, 25))
 
 
+def module_summaries(package_dir=None):
+    """The opening sentence of every module of the package, read from the source files.
+
+    Parameters
+    ----------
+    package_dir : str or path-like, default=None
+        The package's directory; ``None`` for this package's.
+
+    Returns
+    -------
+    summaries : dict
+        Path relative to the package (``'nn/network.py'``) -> the first line of the module's
+        docstring, ``None`` for a module without one: the package's top-level modules first,
+        then each sub-package, its ``__init__.py`` first. Nothing is imported.
+    """
+    root = os.path.dirname(os.path.abspath(__file__)) if package_dir is None else package_dir
+    paths = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(("_", ".")))
+        paths += [os.path.relpath(os.path.join(directory, name), root)
+                  for name in sorted(files) if name.endswith(".py")]
+    summaries = {}
+    for path in sorted(paths, key=lambda path: (os.path.dirname(path), path)):
+        with open(os.path.join(root, path), encoding="utf-8") as file:
+            docstring = ast.get_docstring(ast.parse(file.read()))
+        summaries[path.replace(os.sep, "/")] = docstring.splitlines()[0] if docstring else None
+    return summaries
+
+
+def module_table():
+    """The architecture page's table: every module and the sentence saying what it owns.
+
+    Returns
+    -------
+    table : str
+        An rst table built by :func:`module_summaries` (modules without a docstring are left
+        out).
+    """
+    rows = [(f"``{path}``", summary) for path, summary in module_summaries().items() if summary]
+    return _list_table(("module", "what it owns"), rows, (28, 72))
+
+
 USER_GUIDE_TABLES = {
+    "modules.inc": module_table,
     "activations.inc": activation_table,
     "activations_onnx.inc": onnx_table,
     "solvers.inc": solver_table,
