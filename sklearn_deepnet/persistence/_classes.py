@@ -541,12 +541,35 @@ _MAX_JOBS = 4096
 
 
 def _check_column_transformer(obj, fitted, context, where):
+    """Its parameters, then the installed version's bookkeeping, its fitted parts, its outputs."""
     if obj.n_jobs is not None and abs(obj.n_jobs) > _MAX_JOBS:  # joblib fails past a C int
         _fail(where, f"n_jobs={obj.n_jobs} is not a number of processes (at most {_MAX_JOBS})")
     n = _n_features(fitted, where)
     names = fitted.get("feature_names_in_")
     names = None if names is None else names.tolist()
     _bool(fitted.get("sparse_output_"), where, "sparse_output_")
+    specs = _column_transformer_specs(obj, where)
+    obj.n_features_in_ = n
+    if names is not None:
+        obj.feature_names_in_ = fitted["feature_names_in_"]
+    input_indices = {
+        name: _columns_indices(columns, n, names, f"{where}.transformers[{name!r}]")
+        for name, _, columns in specs
+    }
+    # the installed version's own column and remainder bookkeeping
+    remainder = rebuild_column_transformer(obj, [columns for _, _, columns in specs], input_indices)
+    expected = list(specs)
+    if remainder[2]:
+        expected.append(remainder)
+    obj.transformers_ = _fitted_column_parts(
+        fitted.get("transformers_"), expected, input_indices, remainder[2], where
+    )
+    obj.sparse_output_ = fitted["sparse_output_"]
+    obj.output_indices_ = _column_output_indices(obj.transformers_, specs, fitted, where)
+
+
+def _column_transformer_specs(obj, where):
+    """The ``transformers`` parameter, checked: (name, transformer, columns) triples."""
     if not isinstance(obj.transformers, list):
         _fail(where, "transformers is not a list")
     specs = []
@@ -567,19 +590,11 @@ def _check_column_transformer(obj, fitted, context, where):
         or not set(weights) <= set(spec_names) or not all(is_real(v) for v in weights.values())
     ):
         _fail(where, "transformer_weights must map transformer names to numbers")
-    obj.n_features_in_ = n
-    if names is not None:
-        obj.feature_names_in_ = fitted["feature_names_in_"]
-    input_indices = {
-        name: _columns_indices(columns, n, names, f"{where}.transformers[{name!r}]")
-        for name, _, columns in specs
-    }
-    # the installed version's own column and remainder bookkeeping
-    remainder = rebuild_column_transformer(obj, [columns for _, _, columns in specs], input_indices)
-    expected = [(name, trans, columns) for name, trans, columns in specs]
-    if remainder[2]:
-        expected.append(remainder)
-    saved = fitted.get("transformers_")
+    return specs
+
+
+def _fitted_column_parts(saved, expected, input_indices, remainder_indices, where):
+    """``transformers_``: each saved part fitted on the columns its parameter names."""
     if not isinstance(saved, list) or len(saved) != len(expected):
         _fail(where, f"transformers_ is not a list of {len(expected)} fitted transformers")
     transformers_ = []
@@ -590,7 +605,7 @@ def _check_column_transformer(obj, fitted, context, where):
         trans = part[1]
         if name != "remainder" and not _same_columns(part[2], columns):
             _fail(part_where, "its columns differ from the transformers parameter's")
-        indices = input_indices.get(name, remainder[2])
+        indices = input_indices.get(name, remainder_indices)
         empty = _is_empty_selection(columns)
         _check_fitted_part(param, trans, empty, part_where)
         if not isinstance(trans, str) and not empty:
@@ -599,8 +614,11 @@ def _check_column_transformer(obj, fitted, context, where):
             if type(trans) is FunctionTransformer:
                 _check_identity_function(trans, part_where)
         transformers_.append((name, trans, columns))
-    obj.transformers_ = transformers_
-    obj.sparse_output_ = fitted["sparse_output_"]
+    return transformers_
+
+
+def _column_output_indices(transformers_, specs, fitted, where):
+    """``output_indices_``, derived from the fitted parts and checked against the saved one."""
     output_indices = {}
     start = 0
     for name, trans, columns in transformers_:
@@ -611,11 +629,11 @@ def _check_column_transformer(obj, fitted, context, where):
             _fail(f"{where}.transformers_[{name!r}]", "its number of output columns is unknown")
         output_indices[name] = slice(start, start + width)
         start += width
-    for name in [*spec_names, "remainder"]:
+    for name in [*(name for name, _, _ in specs), "remainder"]:
         output_indices.setdefault(name, slice(0, 0))
     if fitted.get("output_indices_") != output_indices:
         _fail(where, "output_indices_ disagrees with the transformers' output columns")
-    obj.output_indices_ = output_indices
+    return output_indices
 
 
 def _prepare_column_transformer(fitted):

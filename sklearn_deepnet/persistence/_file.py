@@ -348,6 +348,26 @@ def load(filename, *, allow_pickle=False):
     with open(filename, "rb") as file:
         data = file.read()
     where = f"Cannot load a model from {filename!r}"
+    file_format, payload = _checked_payload(data, where)
+    if file_format == _PICKLE_FORMAT:
+        return _load_pickle(payload, where, allow_pickle)
+    try:
+        return _decode_model(payload, len(data))
+    except ModelFileError as exc:
+        raise ValueError(
+            f"{where}: it does not describe a valid model ({exc}). Nothing was loaded."
+        ) from None
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    except Exception as exc:  # a check that no validation step foresaw: still refused
+        raise UnexpectedModelFileError(
+            f"{where}: it does not describe a valid model ({type(exc).__name__}: {exc}). "
+            "Nothing was loaded."
+        ) from exc
+
+
+def _checked_payload(data, where):
+    """The file's format and payload, once its header, length and checksum are checked."""
     if not data.startswith(_MAGIC):
         raise ValueError(
             f"{where}: it is not a file written by sklearn_deepnet.dump (it does not start with "
@@ -377,22 +397,7 @@ def load(filename, *, allow_pickle=False):
             f"{where}: the file is corrupt (its checksum does not match its content). "
             "Save the model again."
         )
-    if file_format == _PICKLE_FORMAT:
-        return _load_pickle(payload, where, allow_pickle)
-    try:
-        return _decode_model(payload, len(data))
-    except ModelFileError as exc:
-        raise ValueError(
-            f"{where}: it does not describe a valid model ({exc}). Nothing was loaded."
-        ) from None
-    except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
-    except Exception as exc:  # a check that no validation step foresaw: still refused
-        raise UnexpectedModelFileError(
-            f"{where}: it does not describe a valid model ({type(exc).__name__}: {exc}). "
-            "Nothing was loaded."
-        ) from exc
-
+    return file_format, payload
 
 def _load_pickle(payload, where, allow_pickle):
     if not allow_pickle:

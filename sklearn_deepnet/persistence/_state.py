@@ -445,6 +445,17 @@ def _check_parameters(estimator, estimator_name):
 
 def _check_consistency(estimator, state, estimator_name):
     """The fitted attributes agree with each other, the network and the parameters."""
+    network = _check_fitted_attributes(state, estimator_name)
+    _check_labels(estimator, state, network, estimator_name)
+    if network is None:
+        return
+    _check_network(network, estimator_name)
+    _check_network_fits_estimator(estimator, state, network, estimator_name)
+    _check_training_state(estimator, state, network, estimator_name)
+
+
+def _check_fitted_attributes(state, estimator_name):
+    """Each fitted attribute has its type, and all or none are there; return the network."""
     for name, (check, expected) in _FITTED_ATTRIBUTES.items():
         if name in state and not check(state[name]):
             raise _corrupt(estimator_name, f"{name} is {state[name]!r}, expected {expected}")
@@ -458,23 +469,30 @@ def _check_consistency(estimator, state, estimator_name):
             estimator_name,
             f"{'missing' if fitted else 'unexpected'} fitted attributes {markers}",
         )
+    return network
+
+
+def _check_labels(estimator, state, network, estimator_name):
+    """A fitted classifier has its label binarizer, and ``classes_`` agrees with it."""
     binarizer = state.get("_label_binarizer")
-    if is_classifier(estimator) and fitted and binarizer is None:
+    if is_classifier(estimator) and network is not None and binarizer is None:
         raise _corrupt(estimator_name, "a fitted classifier without its label binarizer")
-    if binarizer is not None:
-        if not isinstance(binarizer, LabelBinarizer):
-            raise _corrupt(estimator_name, "_label_binarizer is not a LabelBinarizer")
-        _check_binarizer(binarizer, network, estimator_name)
-        classes = state.get("classes_")
-        if (
-            not isinstance(classes, np.ndarray)
-            or classes.dtype != binarizer.classes_.dtype
-            or not np.array_equal(classes, binarizer.classes_)
-        ):
-            raise _corrupt(estimator_name, "classes_ disagrees with the label binarizer")
-    if not fitted:
+    if binarizer is None:
         return
-    _check_network(network, estimator_name)
+    if not isinstance(binarizer, LabelBinarizer):
+        raise _corrupt(estimator_name, "_label_binarizer is not a LabelBinarizer")
+    _check_binarizer(binarizer, network, estimator_name)
+    classes = state.get("classes_")
+    if (
+        not isinstance(classes, np.ndarray)
+        or classes.dtype != binarizer.classes_.dtype
+        or not np.array_equal(classes, binarizer.classes_)
+    ):
+        raise _corrupt(estimator_name, "classes_ disagrees with the label binarizer")
+
+
+def _check_network_fits_estimator(estimator, state, network, estimator_name):
+    """The network's sizes, activation and output are those the attributes and parameters say."""
     sizes = network.layer_sizes
     expected = {
         "n_features_in_": sizes[0],
@@ -513,9 +531,12 @@ def _check_consistency(estimator, state, estimator_name):
             f"the network's output layer {network.output.name!r} does not fit the parameters "
             f"and targets (expected {estimator._output_name()!r})",
         )
-    for name in ("_best_params",):
-        if name in state:
-            _check_like_params(state[name], network.params, name, estimator_name)
+
+
+def _check_training_state(estimator, state, network, estimator_name):
+    """Early stopping's best weights and the optimizer's state fit the network."""
+    if "_best_params" in state:
+        _check_like_params(state["_best_params"], network.params, "_best_params", estimator_name)
     optimizer = state.get("_optimizer")
     if optimizer is not None:
         if type(optimizer) not in SOLVERS.values():
