@@ -719,9 +719,10 @@ def module_summaries(package_dir=None):
     Returns
     -------
     summaries : dict
-        Path relative to the package (``'nn/network.py'``) -> the first line of the module's
-        docstring, ``None`` for a module without one: the package's top-level modules first,
-        then each sub-package, its ``__init__.py`` first. Nothing is imported.
+        Path relative to the package (``'nn/network.py'``) -> the opening sentence (first
+        paragraph, on one line) of the module's docstring, ``None`` for a module without one:
+        the package's top-level modules first, then each sub-package, its ``__init__.py``
+        first. Nothing is imported.
     """
     root = os.path.dirname(os.path.abspath(__file__)) if package_dir is None else package_dir
     paths = []
@@ -733,7 +734,8 @@ def module_summaries(package_dir=None):
     for path in sorted(paths, key=lambda path: (os.path.dirname(path), path)):
         with open(os.path.join(root, path), encoding="utf-8") as file:
             docstring = ast.get_docstring(ast.parse(file.read()))
-        summaries[path.replace(os.sep, "/")] = docstring.splitlines()[0] if docstring else None
+        opening = " ".join(docstring.split("\n\n")[0].split()) if docstring else None
+        summaries[path.replace(os.sep, "/")] = opening
     return summaries
 
 
