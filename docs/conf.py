@@ -6,6 +6,7 @@ import warnings
 from threadpoolctl import threadpool_limits
 
 import sklearn_deepnet
+from sklearn_deepnet._docs import write_user_guide_tables
 
 # The examples multiply small matrices, for which one BLAS thread is fastest, and steady when
 # other processes share the cores (busy BLAS threads spin and slow each other down).
@@ -26,7 +27,13 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "user_guide/generated"]
+
+# The user guide's tables of activations, solvers, schedules and initializers are rendered from
+# the registries at every build, into git-ignored files that its pages include: a new registry
+# entry appears in them with no page to edit.
+write_user_guide_tables(os.path.join(os.path.dirname(os.path.abspath(__file__)), "user_guide",
+                                     "generated"))
 root_doc = "index"
 default_role = "literal"
 nitpicky = False

@@ -14,9 +14,11 @@ small network with each activation to see the decision boundaries they produce.
 # %%
 # The functions and their derivatives
 # ------------------------------------
-# The engine computes :math:`g'` from the activation's *output* :math:`a`, which the forward
-# pass keeps anyway: :math:`\sigma' = a(1-a)`, :math:`\tanh' = 1 - a^2`, and so on.
-# ``backward(A, dA)`` returns ``dA * g'(Z)``; with ``dA = 1`` it is the derivative itself.
+# Most activations compute :math:`g'` from their *output* :math:`a`, which the forward pass
+# keeps anyway: :math:`\sigma' = a(1-a)`, :math:`\tanh' = 1 - a^2`, and so on. A few (those
+# with ``needs_input``) need :math:`z` itself, which the network then keeps for their layers.
+# ``backward(dA, A, Z)`` returns ``dA * g'(Z)``; with ``dA = 1`` it is the derivative itself.
+# The activations are taken from the estimators' registry, so every one they accept is drawn.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import make_moons
@@ -25,30 +27,32 @@ from sklearn.model_selection import train_test_split
 
 from sklearn_deepnet import DeepNetClassifier
 from sklearn_deepnet.nn import get_activation
+from sklearn_deepnet.nn.activations import activation_classes
 
-names = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
+names = [cls.name for cls in activation_classes()]
+n_columns = 5
+n_rows = -(-len(names) // n_columns)
 z = np.linspace(-4, 4, 801)
 
-fig, axes = plt.subplots(2, len(names), figsize=(13, 5), sharex=True)
-for column, name in enumerate(names):
+fig, axes = plt.subplots(n_rows, n_columns, figsize=(13, 2.8 * n_rows), sharex=True)
+for ax, name in zip(axes.flat[: len(names)], names, strict=True):
     activation = get_activation(name, negative_slope=0.1)  # a visible slope for the plot
-    a = activation.forward(z.copy())
-    derivative = activation.backward(a, np.ones_like(z))
+    a = activation.forward(z, out=np.empty_like(z))
+    derivative = activation.backward(np.ones_like(z), a, z)
     numeric = np.gradient(a, z)  # central differences
     kink = np.abs(z) < 0.02  # relu and leaky relu have no derivative at 0
     assert np.allclose(derivative[~kink], numeric[~kink], atol=1e-3)
 
-    axes[0, column].plot(z, a, color="C0")
-    axes[0, column].set_title(name)
-    axes[1, column].plot(z, derivative, color="C1")
-    for ax in axes[:, column]:
-        ax.axhline(0, color="gray", linewidth=0.5)
-        ax.axvline(0, color="gray", linewidth=0.5)
-axes[0, 0].set_ylabel("g(z)")
-axes[1, 0].set_ylabel("g'(z)")
-for ax in axes[1]:
-    ax.set_xlabel("z")
-fig.suptitle("Activations (top) and the derivatives backpropagation uses (bottom)")
+    ax.plot(z, a, color="C0", label="g(z)")
+    ax.plot(z, derivative, color="C1", linestyle="--", label="g'(z)")
+    ax.set_title(name)
+    ax.set_ylim(-2, 4)
+    ax.axhline(0, color="gray", linewidth=0.5)
+    ax.axvline(0, color="gray", linewidth=0.5)
+for ax in axes.flat[len(names):]:
+    ax.set_visible(False)
+axes.flat[0].legend(loc="upper left")
+fig.suptitle("Activations (solid) and the derivatives backpropagation uses (dashed)")
 fig.tight_layout()
 
 # %%
@@ -58,15 +62,17 @@ fig.tight_layout()
 # slope where it is not (the estimators' ``negative_slope`` defaults to the course's 0.01;
 # 0.1 here to make it visible).
 #
-# The same network, five activations
-# ----------------------------------
+# The same network, every activation
+# -----------------------------------
 # A network with one hidden layer of 8 units on the two interleaving half moons. With the
 # identity activation the network is linear, however many units it has.
 X, y = make_moons(n_samples=400, noise=0.2, random_state=0)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 
-fig, axes = plt.subplots(1, len(names), figsize=(15, 3.4))
-for ax, name in zip(axes, names, strict=True):
+fig, axes = plt.subplots(n_rows, n_columns, figsize=(15, 3.4 * n_rows))
+for ax in axes.flat[len(names):]:
+    ax.set_visible(False)
+for ax, name in zip(axes.flat[: len(names)], names, strict=True):
     clf = DeepNetClassifier(
         hidden_layer_sizes=(8,), activation=name, solver="lbfgs", max_iter=500, random_state=0
     ).fit(X_train, y_train)

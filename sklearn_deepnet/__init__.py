@@ -4,10 +4,10 @@ from ._classifier import DeepNetClassifier
 from ._display import LossCurveDisplay
 from ._gradient_check import check_gradients
 from ._logistic import LogisticRegressionGD
-from ._model_file import dump, load
-from ._persistence import InconsistentDeepNetVersionWarning
 from ._regressor import DeepNetRegressor
 from ._version import __version__
+from .persistence import InconsistentDeepNetVersionWarning
+from .persistence._file import dump, load
 
 __all__ = [
     "DeepNetClassifier",

@@ -24,7 +24,6 @@ from ._input_checks import (
     float_dtypes,
     warn_if_badly_scaled,
 )
-from ._persistence import _PersistenceMixin
 from ._sklearn_internals import (
     CallbackSupportMixin,
     Interval,
@@ -46,6 +45,7 @@ from .nn._namespace import (
 )
 from .nn.activations import ACTIVATIONS
 from .nn.problem import TrainingProblem
+from .persistence import _PersistenceMixin
 from .training import record
 from .training.loop import TrainingLoop
 from .training.schedules import SCHEDULES

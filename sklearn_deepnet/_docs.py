@@ -1,11 +1,16 @@
-"""Shared numpydoc text of the estimators' parameters and fitted attributes.
+"""Documentation generated from the registries: docstring entries and the user guide's tables.
 
 The estimators assemble their docstrings from these entries, so a parameter that several
 estimators share is described once. The option lists (activations, solvers, schedules,
-initializers) and every "which solvers use this" are generated from the registries, so a new
-activation, solver or schedule is documented by its own ``summary``, with no list to update here.
+initializers), every "which solvers use this" and the user guide's tables of the same registries
+(:func:`write_user_guide_tables`, run by the documentation build) are generated, so a new
+activation, solver, schedule or initializer is documented by its own class or function, with no
+list to update anywhere.
 """
 
+import ast
+import inspect
+import os
 import textwrap
 
 from .nn.activations import activation_classes
@@ -61,14 +66,62 @@ def _choices(name, options, default):
     return line + "\n"
 
 
+def _activation_label(cls):
+    """``'name'`` or ``'alias'``: every name an activation class is registered under."""
+    return " or ".join(f"``{name!r}``" for name in (cls.name, *cls.aliases))
+
+
+def _first_paragraph(obj):
+    """The first paragraph of ``obj``'s docstring, on one line, without its final period."""
+    doc = inspect.getdoc(obj) or ""
+    return " ".join(doc.split("\n\n")[0].split()).rstrip(".")
+
+
+def initializer_label(init):
+    """How the documentation names an initializer: its ``init`` name, else what it draws.
+
+    Parameters
+    ----------
+    init : callable
+        ``init(fan_in, fan_out, rng, dtype) -> (W, b)``: a value of :data:`INITIALIZERS` or
+        another initializer (an activation's ``default_init``).
+
+    Returns
+    -------
+    label : str
+        ``'name'`` for a registered initializer; otherwise the first paragraph of its
+        docstring (its class's, for an initializer object), with the object's arguments.
+    """
+    for name, registered in INITIALIZERS.items():
+        if init is registered:
+            return f"``{name!r}``"
+    if inspect.isroutine(init):
+        return _first_paragraph(init)
+    arguments = ", ".join(f"``{key}={value!r}``" for key, value in vars(init).items())
+    summary = _first_paragraph(type(init))
+    return f"{summary} with {arguments}" if arguments else summary
+
+
+def default_inits():
+    """Each activation's own initialization (``init='auto'``), grouped.
+
+    Returns
+    -------
+    groups : dict
+        :func:`initializer_label` -> the activation classes that default to it, in registry
+        order.
+    """
+    groups = {}
+    for cls in activation_classes():
+        groups.setdefault(initializer_label(cls.default_init), []).append(cls)
+    return groups
+
+
 def activation_entry(default="relu"):
     """The ``activation`` entry, one bullet per registered activation."""
     classes = activation_classes()
     names = [name for cls in classes for name in (cls.name, *cls.aliases)]
-    bullets = []
-    for cls in classes:
-        label = " or ".join(f"``{name!r}``" for name in (cls.name, *cls.aliases))
-        bullets.append((label, cls.summary))
+    bullets = [(_activation_label(cls), cls.summary) for cls in classes]
     return (_choices("activation", names, default)
             + _wrap("Activation of the hidden layers:") + "\n" + _bullets(bullets))
 
@@ -84,9 +137,10 @@ def schedule_entry():
     """The ``learning_rate`` entry, one bullet per schedule of the table."""
     intro = (
         f"Learning-rate schedule of the solvers that step by a learning rate "
-        f"({solvers_where('uses_learning_rate')}; for Adam and RMSprop it scales the base step "
-        "size). As for ``MLPClassifier``, every ``fit`` starts at ``learning_rate_init`` "
-        "(warm-started or not) and the schedule sets the next epoch's rate after each epoch; "
+        f"({solvers_where('uses_learning_rate')}; it sets the base step size of those that "
+        "adapt each parameter's step). As for ``MLPClassifier``, every ``fit`` starts at "
+        "``learning_rate_init`` (warm-started or not) and the schedule sets the next epoch's "
+        "rate after each epoch; "
         "``partial_fit`` continues from the previous call's rate. ``epoch`` counts the epochs "
         "run since the weights were initialized:"
     )
@@ -101,13 +155,14 @@ def schedule_entry():
 
 def init_entry():
     """The ``init`` entry: ``'auto'`` and one bullet per named initializer."""
+    by_activation = "; ".join(
+        f"{label} for {_names([cls.name for cls in classes])}"
+        for label, classes in default_inits().items()
+    )
     auto = (
-        "the activation's own: ``MLPClassifier``'s for the activations it has (and the other "
-        "ReLU-like ones), so the default network starts from the very weights "
-        "``MLPClassifier`` would (same ``random_state``, same numbers): weights *and* biases "
-        "``U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))`` "
-        "(``sqrt(2 / (fan_in + fan_out))`` for ``'logistic'``), every layer; ``'lecun'`` for "
-        "``'selu'``."
+        "the activation's own, drawn for every layer: " + by_activation + ". For the "
+        "activations ``MLPClassifier`` has, the default network thus starts from the very "
+        "weights ``MLPClassifier`` would (same ``random_state``, same numbers)."
     )
     named = [(f"``{name!r}``", " ".join(init.__doc__.split())) for name, init in
              INITIALIZERS.items()]
@@ -116,8 +171,24 @@ def init_entry():
             + _bullets([("``'auto'``", auto), *named]))
 
 
-def _entry(header, text):
-    return f"    {header}\n" + _wrap(text)
+def entry(header, text):
+    """A numpydoc entry: ``header``, then ``text`` filled, its ``{lists}`` from the registries.
+
+    Parameters
+    ----------
+    header : str
+        The entry's first line, ``name : type, default=value``.
+    text : str
+        Its description; ``{mini}``, ``{full}``, ``{lr}``, ``{novalidation}``,
+        ``{deterministic}`` and ``{<parameter>}`` (the solvers reading that parameter) are
+        replaced by the names of the matching solvers.
+
+    Returns
+    -------
+    entry : str
+        The entry, indented for a class docstring.
+    """
+    return f"    {header}\n" + _wrap(text.format(**_LISTS))
 
 
 _LISTS = {
@@ -276,7 +347,7 @@ _TEXT = {  # parameter -> (header, text with {lists} from the registries)
 }
 
 PARAMETERS = {
-    name: _entry(header, text.format(**_LISTS)) for name, (header, text) in _TEXT.items()
+    name: entry(header, text) for name, (header, text) in _TEXT.items()
 }
 PARAMETERS.update(
     activation=activation_entry(),
@@ -467,3 +538,259 @@ def entries(*names):
 def _section(title, table, names, overrides):
     body = "".join(overrides.get(name) or table[name] for name in names)
     return f"    {title}\n    {'-' * len(title)}\n{body}"
+
+
+# -- the user guide's tables -------------------------------------------------------------------
+
+
+def _list_table(header, rows, widths):
+    """An rst ``list-table`` with a header row; every cell is one line of rst."""
+    lines = [".. list-table::", "   :header-rows: 1",
+             f"   :widths: {' '.join(map(str, widths))}", ""]
+    for row in (header, *rows):
+        lines += [("   * - " if column == 0 else "     - ") + cell
+                  for column, cell in enumerate(row)]
+    return "\n".join(lines) + "\n"
+
+
+def _parameters_read(hyperparameters):
+    """The estimator parameters a registered class reads, as rst (a dash for none)."""
+    names = dict.fromkeys(hyperparameters.values())
+    return ", ".join(f"``{name}``" for name in names) or "—"
+
+
+def _yes(flag, no="no"):
+    return "yes" if flag else no
+
+
+def activation_table():
+    """The user guide's table of :data:`~sklearn_deepnet.nn.activations.ACTIVATIONS`.
+
+    Returns
+    -------
+    table : str
+        An rst table: each activation's names, formula, what its derivative is computed from,
+        the estimator parameters it reads and its default initialization.
+    """
+    rows = [
+        (
+            _activation_label(cls),
+            cls.summary,
+            "``z`` (kept for these layers)" if cls.needs_input else "the output ``a``",
+            _parameters_read(cls.hyperparameters),
+            initializer_label(cls.default_init),
+        )
+        for cls in activation_classes()
+    ]
+    header = ("``activation``", ":math:`g(z)`", ":math:`g'` computed from", "parameters read",
+              "``init='auto'`` draws")
+    return _list_table(header, rows, (16, 30, 16, 12, 26))
+
+
+class _OnnxSpelling:
+    """Stands in for the ONNX graph an activation's ``to_onnx`` writes to: it spells the nodes.
+
+    Each node becomes the text ``Op(input, ...)``; a node computed in float32 whatever the
+    graph's precision is marked ``Op[float32]``; constants are numbers, or the name of the
+    estimator parameter they come from.
+    """
+
+    def op(self, op_type, *inputs, **attrs):
+        return f"{op_type}({', '.join(inputs)})"
+
+    def float32_op(self, op_type, *inputs):
+        return f"{op_type}[float32]({', '.join(inputs)})"
+
+    def constant(self, value):
+        return value if isinstance(value, str) else f"{float(value):.6g}"
+
+
+def onnx_spelling(cls):
+    """The ONNX operators an activation class exports, as text (``Z`` is the layer's input).
+
+    Parameters
+    ----------
+    cls : type
+        An activation class of the registry.
+
+    Returns
+    -------
+    spelling : str
+        For instance ``Max(Z, Mul(Z, negative_slope))``: the activation is built with each
+        estimator parameter it reads replaced by that parameter's name, when its ``to_onnx``
+        only passes the value on to a constant; else with its constructor's defaults.
+    """
+    try:
+        return cls.from_params(lambda name: name).to_onnx(_OnnxSpelling(), "Z")
+    except (TypeError, ValueError):
+        return cls().to_onnx(_OnnxSpelling(), "Z")
+
+
+def onnx_table():
+    """The user guide's table of the ONNX operators each activation exports.
+
+    Returns
+    -------
+    table : str
+        An rst table: each activation's names and the operators of its ``to_onnx``.
+    """
+    rows = []
+    for cls in activation_classes():
+        spelling = onnx_spelling(cls)
+        rows.append((_activation_label(cls), "none" if spelling == "Z" else f"``{spelling}``"))
+    return _list_table(("``activation``", "ONNX operators applied to ``Z``"), rows, (20, 80))
+
+
+def solver_table():
+    """The user guide's table of :data:`~sklearn_deepnet.nn.optimizers.SOLVERS`.
+
+    Returns
+    -------
+    table : str
+        An rst table: each solver's name, summary and declared capabilities, and the estimator
+        parameters it reads.
+    """
+    rows = [
+        (
+            f"``{name!r}``",
+            cls.summary,
+            "full batch" if cls.full_batch else "mini-batches",
+            _yes(cls.uses_learning_rate, "no: its own steps"),
+            _yes(not cls.deterministic),
+            _yes(cls.supports_validation),
+            _yes(cls.supports_partial_fit),
+            _parameters_read(cls.hyperparameters),
+        )
+        for name, cls in SOLVERS.items()
+    ]
+    header = ("``solver``", "what it does", "each step sees", "``learning_rate`` schedules",
+              "``dropout``", "``early_stopping``, ``X_val``", "``partial_fit``",
+              "parameters read")
+    return _list_table(header, rows, (9, 33, 10, 10, 7, 10, 7, 14))
+
+
+def schedule_table():
+    """The user guide's table of :data:`~sklearn_deepnet.training.schedules.SCHEDULES`.
+
+    Returns
+    -------
+    table : str
+        An rst paragraph saying which solvers the schedules apply to, then a table of each
+        schedule's name and step size.
+    """
+    intro = (
+        f"The schedules set the step size of the solvers that step by a learning rate "
+        f"({solvers_where('uses_learning_rate')}) before each epoch; the other solvers "
+        f"({solvers_where('uses_learning_rate', False)}) choose their own steps, and any "
+        "schedule but ``'constant'`` raises a ``ValueError`` with them, rather than being "
+        "silently ignored as ``MLPClassifier`` ignores schedules with Adam.\n\n"
+    )
+    rows = [(f"``{name!r}``", cls.summary) for name, cls in SCHEDULES.items()]
+    return intro + _list_table(("``learning_rate``", "step size of the epoch"), rows, (18, 82))
+
+
+def initializer_table():
+    """The user guide's table of :data:`~sklearn_deepnet.nn.initializers.INITIALIZERS`.
+
+    Returns
+    -------
+    table : str
+        An rst table: ``'auto'``, then each initializer's name, what it draws and the
+        activations whose default (``init='auto'``) it is.
+    """
+    rows = [("``'auto'`` (default)", "each activation's own: the last column of the table in "
+             ":doc:`activations`", "—")]
+    for name, init in INITIALIZERS.items():
+        users = [cls.name for cls in activation_classes() if cls.default_init is init]
+        rows.append((f"``{name!r}``", " ".join(init.__doc__.split()),
+                     _names(users) if users else "—"))
+    header = ("``init``", "weights and biases", "``init='auto'`` draws it for")
+    return _list_table(header, rows, (15, 60, 25))
+
+
+def module_summaries(package_dir=None):
+    """The opening sentence of every module of the package, read from the source files.
+
+    Parameters
+    ----------
+    package_dir : str or path-like, default=None
+        The package's directory; ``None`` for this package's.
+
+    Returns
+    -------
+    summaries : dict
+        Path relative to the package (``'nn/network.py'``) -> the opening sentence (first
+        paragraph, on one line) of the module's docstring, ``None`` for a module without one:
+        the package's top-level modules first, then each sub-package, its ``__init__.py``
+        first. Nothing is imported.
+    """
+    root = os.path.dirname(os.path.abspath(__file__)) if package_dir is None else package_dir
+    paths = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(("_", ".")))
+        paths += [os.path.relpath(os.path.join(directory, name), root)
+                  for name in sorted(files) if name.endswith(".py")]
+    summaries = {}
+    for path in sorted(paths, key=lambda path: (os.path.dirname(path), path)):
+        with open(os.path.join(root, path), encoding="utf-8") as file:
+            docstring = ast.get_docstring(ast.parse(file.read()))
+        opening = " ".join(docstring.split("\n\n")[0].split()) if docstring else None
+        summaries[path.replace(os.sep, "/")] = opening
+    return summaries
+
+
+def module_table():
+    """The architecture page's table: every module and the sentence saying what it owns.
+
+    Returns
+    -------
+    table : str
+        An rst table built by :func:`module_summaries` (modules without a docstring are left
+        out).
+    """
+    rows = [(f"``{path}``", summary) for path, summary in module_summaries().items() if summary]
+    return _list_table(("module", "what it owns"), rows, (28, 72))
+
+
+USER_GUIDE_TABLES = {
+    "modules.inc": module_table,
+    "activations.inc": activation_table,
+    "activations_onnx.inc": onnx_table,
+    "solvers.inc": solver_table,
+    "schedules.inc": schedule_table,
+    "initializers.inc": initializer_table,
+}
+"""File name -> the function rendering it, for the user guide's ``.. include::`` directives."""
+
+
+def write_user_guide_tables(directory):
+    """Write every table of :data:`USER_GUIDE_TABLES` into ``directory``.
+
+    The documentation build (``docs/conf.py``) calls it, so the user guide always shows the
+    registries as they are. A file whose text has not changed is left untouched.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Where to write the files; created if missing.
+
+    Returns
+    -------
+    paths : list of str
+        The paths of the table files.
+    """
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+    for name, render in USER_GUIDE_TABLES.items():
+        path = os.path.join(directory, name)
+        text = render()
+        if not os.path.exists(path) or _read(path) != text:
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(text)
+        paths.append(path)
+    return paths
+
+
+def _read(path):
+    with open(path, encoding="utf-8") as file:
+        return file.read()

@@ -42,15 +42,16 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
         outputs. ``'poisson'``: exponential output (predictions are ``exp(z) > 0``), half
         the Poisson deviance, for non-negative counts or rates.
 """,
-            early_stopping="""\
-    early_stopping : bool, default=False
-        Stop when the validation score (see ``scoring``) has not improved by ``tol`` for more
-        than ``n_iter_no_change`` epochs, and restore the weights of the best epoch. The
-        validation set is ``X_val, y_val`` when given to ``fit``, else a random
-        ``validation_fraction`` of the training data. Epoch-based solvers only: ``'lbfgs'``
-        ignores it with a warning. ``partial_fit`` stops early only on a given ``X_val``
-        (without one, ``early_stopping=True`` makes it raise ``MLPRegressor``'s error).
-""",
+            early_stopping=_docs.entry(
+                "early_stopping : bool, default=False",
+                "Stop when the validation score (see ``scoring``) has not improved by ``tol`` "
+                "for more than ``n_iter_no_change`` epochs, and restore the weights of the best "
+                "epoch. The validation set is ``X_val, y_val`` when given to ``fit``, else a "
+                "random ``validation_fraction`` of the training data. The solvers that cannot "
+                "monitor a validation set ({novalidation}) ignore it with a warning. "
+                "``partial_fit`` stops early only on a given ``X_val`` (without one, "
+                "``early_stopping=True`` makes it raise ``MLPRegressor``'s error).",
+            ),
         ),
         _docs.attributes(
             *_docs.NETWORK_ATTRIBUTES,

@@ -13,7 +13,8 @@ callback context:
   :func:`rebuild_column_transformer` restore the private bookkeeping of the scikit-learn
   transformers a model file may hold, with the installed version's own methods (the other
   fitted attributes those files restore are named in the codec tables of
-  ``_model_classes.py``, and round-tripped on the oldest and newest supported versions in CI);
+  ``persistence/_classes.py``, and round-tripped on the oldest and newest supported versions in
+  CI);
 - the glue between the training loop and the experimental callback API, below.
 
 scikit-learn 1.9 ships :mod:`sklearn.callback` (experimental upstream: its names and hooks may

@@ -18,12 +18,13 @@ from sklearn.preprocessing import StandardScaler
 
 import sklearn_deepnet._sklearn_internals as callbacks_module
 from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, LogisticRegressionGD
+from sklearn_deepnet.nn import SOLVERS as REGISTERED_SOLVERS
 
 sklearn_callback = pytest.importorskip(
     "sklearn.callback", reason="scikit-learn < 1.9 has no sklearn.callback module"
 )
 
-SOLVERS = ["gd", "sgd", "adam", "agd", "lbfgs"]
+SOLVERS = list(REGISTERED_SOLVERS)
 
 
 class Recorder:

@@ -22,13 +22,14 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, LogisticRegressionGD
+from sklearn_deepnet.nn import SOLVERS as REGISTERED_SOLVERS
 from sklearn_deepnet.nn import Objective
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
 X_IRIS = StandardScaler().fit_transform(X_IRIS)
-SOLVERS = ["gd", "sgd", "adam", "agd", "lbfgs"]
+SOLVERS = list(REGISTERED_SOLVERS)
 
 
 def _net(**params):
@@ -56,11 +57,12 @@ def test_same_random_state_gives_the_same_model_in_a_fresh_interpreter():
         from sklearn.datasets import load_iris
         from sklearn.preprocessing import StandardScaler
         from sklearn_deepnet import DeepNetClassifier
+        from sklearn_deepnet.nn import SOLVERS
 
         warnings.simplefilter("ignore")
         X, y = load_iris(return_X_y=True)
         X = StandardScaler().fit_transform(X)
-        for solver in ("gd", "sgd", "adam", "agd", "lbfgs"):
+        for solver in SOLVERS:
             clf = DeepNetClassifier((8,), solver=solver, max_iter=15, random_state=0).fit(X, y)
             data = clf._network.params.tobytes() + clf.predict_proba(X).tobytes()
             print(hashlib.sha256(data).hexdigest())

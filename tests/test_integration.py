@@ -22,8 +22,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_deepnet import DeepNetClassifier, LogisticRegressionGD
+from sklearn_deepnet.nn import SOLVERS as REGISTERED_SOLVERS
 
-SOLVERS = ["gd", "agd", "sgd", "adam", "lbfgs"]
+SOLVERS = list(REGISTERED_SOLVERS)
 STOCHASTIC = ["sgd", "adam"]
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

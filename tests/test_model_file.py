@@ -34,8 +34,9 @@ from sklearn_deepnet import (
     dump,
     load,
 )
-from sklearn_deepnet._model_classes import CLASSES
-from sklearn_deepnet._model_file import _HEADER_SIZE, _MAGIC, UnexpectedModelFileError
+from sklearn_deepnet.nn.activations import ACTIVATIONS
+from sklearn_deepnet.persistence._classes import CLASSES
+from sklearn_deepnet.persistence._file import _HEADER_SIZE, _MAGIC, UnexpectedModelFileError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -113,7 +114,7 @@ def test_loaded_model_keeps_training_exactly(kind, solver, iris, tmp_path):
     _assert_same_model(est, loaded, X)
 
 
-@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_round_trip_keeps_activation_and_float32(activation, iris, tmp_path):
     X, y = iris
     X = X.astype(np.float32)
@@ -334,7 +335,7 @@ def test_other_version_warns(iris, tmp_path, monkeypatch):
     est, X, _ = _fitted("binary", iris)
     path = tmp_path / "model.deepnet"
     with monkeypatch.context() as patch:
-        patch.setattr(sklearn_deepnet._model_file, "__version__", "0.0.1")
+        patch.setattr(sklearn_deepnet.persistence._file, "__version__", "0.0.1")
         dump(est, path)
     with pytest.warns(InconsistentDeepNetVersionWarning, match="version 0.0.1"):
         loaded = load(path)

@@ -32,7 +32,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from test_model_file import build_payload, read_parts, seal
 
 from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, dump, load
-from sklearn_deepnet._model_file import _HEADER_SIZE, UnexpectedModelFileError
+from sklearn_deepnet.persistence._file import _HEADER_SIZE, UnexpectedModelFileError
 
 COUNT = int(os.environ.get("SKLEARN_DEEPNET_FUZZ_COUNT", "40"))
 MEMORY_FACTOR = 64  # peak traced allocation per load, in file sizes (JSON objects included)

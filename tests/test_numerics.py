@@ -24,14 +24,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, LogisticRegressionGD
+from sklearn_deepnet.nn import SOLVERS as REGISTERED_SOLVERS
 from sklearn_deepnet.nn import Objective
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
 X_IRIS = StandardScaler().fit_transform(X_IRIS)
-SOLVERS = ["gd", "sgd", "adam", "agd", "lbfgs"]
-STEP_SOLVERS = ["gd", "sgd", "adam"]  # the solvers with a learning rate
+SOLVERS = list(REGISTERED_SOLVERS)
+STEP_SOLVERS = [name for name, cls in REGISTERED_SOLVERS.items() if cls.uses_learning_rate]
 
 
 def _net(Estimator=DeepNetClassifier, **params):
@@ -342,8 +343,12 @@ def test_float64_data_after_a_float32_fit_keeps_the_float32_model():
 @pytest.mark.parametrize(
     "Estimator, solver, tolerance",
     [(DeepNetClassifier, s, 1e-4) for s in SOLVERS]
-    + [(LogisticRegressionGD, s, 1e-4) for s in ["gd", "sgd", "agd", "lbfgs"]]
-    + [(LogisticRegressionGD, "adam", 1e-2)],
+    # Not rmsprop from LogisticRegressionGD's zero start: there gradient entries that are 0 in
+    # float64 are rounding noise in float32, and RMSprop's first steps (no bias correction,
+    # S = (1 - beta_2) g**2) are ~lr / sqrt(1 - beta_2) * sign(g) whatever |g|: the noise
+    # becomes full steps and the runs part (probabilities 0.1 apart after 20 epochs).
+    + [(LogisticRegressionGD, s, 1e-2 if s == "adam" else 1e-4) for s in SOLVERS
+       if s != "rmsprop"],
 )
 def test_float32_training_agrees_with_float64(Estimator, solver, tolerance):
     fits = [

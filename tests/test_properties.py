@@ -18,6 +18,7 @@ from hypothesis.extra import numpy as hnp
 from sklearn.base import clone
 
 from sklearn_deepnet import DeepNetClassifier, LogisticRegressionGD
+from sklearn_deepnet.nn import SOLVERS as REGISTERED_SOLVERS
 
 settings.register_profile(
     "sklearn_deepnet",
@@ -43,7 +44,7 @@ LABEL_SETS = {
     "bool": [True, False],
     "float": [1.0, -2.0, 4.0],  # integral: a classifier refuses "continuous" labels
 }
-SOLVERS = ["adam", "sgd", "gd", "agd", "lbfgs"]
+SOLVERS = list(REGISTERED_SOLVERS)
 
 
 @st.composite

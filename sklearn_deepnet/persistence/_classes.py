@@ -4,11 +4,12 @@ Each allow-listed class has one entry in :data:`CLASSES`, a codec that says whic
 attributes are saved, how they are checked on load, and how an object is rebuilt on the
 installed scikit-learn version. A file naming any other class is refused.
 
-Our estimators save their pickle state (:class:`~sklearn_deepnet._persistence._PersistenceMixin`,
-already plain data) and are rebuilt and checked by its ``__setstate__``. scikit-learn's classes
-save their constructor parameters and their *public* fitted attributes; private attributes that
-differ between scikit-learn versions are derived again on load by the installed version's own
-code, so a file loads on any supported scikit-learn version, whichever wrote it.
+Our estimators save their pickle state
+(:class:`~sklearn_deepnet.persistence._state._PersistenceMixin`, already plain data) and are
+rebuilt and checked by its ``__setstate__``. scikit-learn's classes save their constructor
+parameters and their *public* fitted attributes; private attributes that differ between
+scikit-learn versions are derived again on load by the installed version's own code, so a file
+loads on any supported scikit-learn version, whichever wrote it.
 
 Adding a scikit-learn class is one :class:`SklearnCodec` entry: the fitted attributes it saves
 and a ``check`` function that validates them and derives the rest.
@@ -31,18 +32,18 @@ from sklearn.preprocessing import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from ._classifier import DeepNetClassifier
-from ._logistic import LogisticRegressionGD
-from ._model_values import ModelFileError, is_real
-from ._persistence import _VERSION_KEY
-from ._regressor import DeepNetRegressor
-from ._sklearn_internals import (
+from .._classifier import DeepNetClassifier
+from .._logistic import LogisticRegressionGD
+from .._regressor import DeepNetRegressor
+from .._sklearn_internals import (
     one_hot_encoder_width,
     parameter_names,
     rebuild_column_transformer,
     rebuild_one_hot_encoder,
     validate_params,
 )
+from ._state import _VERSION_KEY
+from ._values import ModelFileError, is_real
 
 
 class _Context:
@@ -540,12 +541,35 @@ _MAX_JOBS = 4096
 
 
 def _check_column_transformer(obj, fitted, context, where):
+    """Its parameters, then the installed version's bookkeeping, its fitted parts, its outputs."""
     if obj.n_jobs is not None and abs(obj.n_jobs) > _MAX_JOBS:  # joblib fails past a C int
         _fail(where, f"n_jobs={obj.n_jobs} is not a number of processes (at most {_MAX_JOBS})")
     n = _n_features(fitted, where)
     names = fitted.get("feature_names_in_")
     names = None if names is None else names.tolist()
     _bool(fitted.get("sparse_output_"), where, "sparse_output_")
+    specs = _column_transformer_specs(obj, where)
+    obj.n_features_in_ = n
+    if names is not None:
+        obj.feature_names_in_ = fitted["feature_names_in_"]
+    input_indices = {
+        name: _columns_indices(columns, n, names, f"{where}.transformers[{name!r}]")
+        for name, _, columns in specs
+    }
+    # the installed version's own column and remainder bookkeeping
+    remainder = rebuild_column_transformer(obj, [columns for _, _, columns in specs], input_indices)
+    expected = list(specs)
+    if remainder[2]:
+        expected.append(remainder)
+    obj.transformers_ = _fitted_column_parts(
+        fitted.get("transformers_"), expected, input_indices, remainder[2], where
+    )
+    obj.sparse_output_ = fitted["sparse_output_"]
+    obj.output_indices_ = _column_output_indices(obj.transformers_, specs, fitted, where)
+
+
+def _column_transformer_specs(obj, where):
+    """The ``transformers`` parameter, checked: (name, transformer, columns) triples."""
     if not isinstance(obj.transformers, list):
         _fail(where, "transformers is not a list")
     specs = []
@@ -566,19 +590,11 @@ def _check_column_transformer(obj, fitted, context, where):
         or not set(weights) <= set(spec_names) or not all(is_real(v) for v in weights.values())
     ):
         _fail(where, "transformer_weights must map transformer names to numbers")
-    obj.n_features_in_ = n
-    if names is not None:
-        obj.feature_names_in_ = fitted["feature_names_in_"]
-    input_indices = {
-        name: _columns_indices(columns, n, names, f"{where}.transformers[{name!r}]")
-        for name, _, columns in specs
-    }
-    # the installed version's own column and remainder bookkeeping
-    remainder = rebuild_column_transformer(obj, [columns for _, _, columns in specs], input_indices)
-    expected = [(name, trans, columns) for name, trans, columns in specs]
-    if remainder[2]:
-        expected.append(remainder)
-    saved = fitted.get("transformers_")
+    return specs
+
+
+def _fitted_column_parts(saved, expected, input_indices, remainder_indices, where):
+    """``transformers_``: each saved part fitted on the columns its parameter names."""
     if not isinstance(saved, list) or len(saved) != len(expected):
         _fail(where, f"transformers_ is not a list of {len(expected)} fitted transformers")
     transformers_ = []
@@ -589,7 +605,7 @@ def _check_column_transformer(obj, fitted, context, where):
         trans = part[1]
         if name != "remainder" and not _same_columns(part[2], columns):
             _fail(part_where, "its columns differ from the transformers parameter's")
-        indices = input_indices.get(name, remainder[2])
+        indices = input_indices.get(name, remainder_indices)
         empty = _is_empty_selection(columns)
         _check_fitted_part(param, trans, empty, part_where)
         if not isinstance(trans, str) and not empty:
@@ -598,8 +614,11 @@ def _check_column_transformer(obj, fitted, context, where):
             if type(trans) is FunctionTransformer:
                 _check_identity_function(trans, part_where)
         transformers_.append((name, trans, columns))
-    obj.transformers_ = transformers_
-    obj.sparse_output_ = fitted["sparse_output_"]
+    return transformers_
+
+
+def _column_output_indices(transformers_, specs, fitted, where):
+    """``output_indices_``, derived from the fitted parts and checked against the saved one."""
     output_indices = {}
     start = 0
     for name, trans, columns in transformers_:
@@ -610,11 +629,11 @@ def _check_column_transformer(obj, fitted, context, where):
             _fail(f"{where}.transformers_[{name!r}]", "its number of output columns is unknown")
         output_indices[name] = slice(start, start + width)
         start += width
-    for name in [*spec_names, "remainder"]:
+    for name in [*(name for name, _, _ in specs), "remainder"]:
         output_indices.setdefault(name, slice(0, 0))
     if fitted.get("output_indices_") != output_indices:
         _fail(where, "output_indices_ disagrees with the transformers' output columns")
-    obj.output_indices_ = output_indices
+    return output_indices
 
 
 def _prepare_column_transformer(fitted):
@@ -768,7 +787,7 @@ def _check_identity_function_for_save(value, where):
 
 
 def make_decode_object(saved_version):
-    """The ``decode_object`` callback of :class:`~sklearn_deepnet._model_values.Decoder`."""
+    """The ``decode_object`` callback of :class:`~sklearn_deepnet.persistence._values.Decoder`."""
 
     def decode_object(node, decoder, where, depth):
         if set(node) != {"$", "class", "params", "fitted"}:

@@ -17,9 +17,9 @@ loads them. So
   and output names, finite weights, fitted attributes of the right types) and a corrupt state
   raises a ``ValueError``: no half-built estimator is ever returned.
 
-Any other attribute passes through unchanged, so attributes added later need no change here;
-only scratch space (a network's batch ``Workspace``, the attributes listed in
-``_unsaved_attributes``) is left out.
+Any other attribute passes through unchanged, so attributes added later need no change here.
+(Scratch space never reaches the estimator: batch workspaces live in the training objective,
+and an optimizer leaves its scratch out of its own ``__getstate__``.)
 """
 
 import inspect
@@ -30,15 +30,14 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.preprocessing import LabelBinarizer
 
-from ._architecture import hidden_layer_sizes, parameter_getter
-from ._sklearn_internals import validate_params
-from ._version import __version__
-from .nn import network as _network_module
-from .nn._namespace import to_numpy
-from .nn.activations import ACTIVATIONS
-from .nn.losses import OUTPUTS
-from .nn.network import Network
-from .nn.optimizers import SOLVERS
+from .._architecture import hidden_layer_sizes, parameter_getter
+from .._sklearn_internals import validate_params
+from .._version import __version__
+from ..nn._namespace import to_numpy
+from ..nn.activations import ACTIVATIONS
+from ..nn.losses import OUTPUTS
+from ..nn.network import Network
+from ..nn.optimizers import SOLVERS
 
 _VERSION_KEY = "_sklearn_deepnet_version"
 _FORMAT_KEY = "_sklearn_deepnet_state_format"
@@ -447,6 +446,17 @@ def _check_parameters(estimator, estimator_name):
 
 def _check_consistency(estimator, state, estimator_name):
     """The fitted attributes agree with each other, the network and the parameters."""
+    network = _check_fitted_attributes(state, estimator_name)
+    _check_labels(estimator, state, network, estimator_name)
+    if network is None:
+        return
+    _check_network(network, estimator_name)
+    _check_network_fits_estimator(estimator, state, network, estimator_name)
+    _check_training_state(estimator, state, network, estimator_name)
+
+
+def _check_fitted_attributes(state, estimator_name):
+    """Each fitted attribute has its type, and all or none are there; return the network."""
     for name, (check, expected) in _FITTED_ATTRIBUTES.items():
         if name in state and not check(state[name]):
             raise _corrupt(estimator_name, f"{name} is {state[name]!r}, expected {expected}")
@@ -460,23 +470,30 @@ def _check_consistency(estimator, state, estimator_name):
             estimator_name,
             f"{'missing' if fitted else 'unexpected'} fitted attributes {markers}",
         )
+    return network
+
+
+def _check_labels(estimator, state, network, estimator_name):
+    """A fitted classifier has its label binarizer, and ``classes_`` agrees with it."""
     binarizer = state.get("_label_binarizer")
-    if is_classifier(estimator) and fitted and binarizer is None:
+    if is_classifier(estimator) and network is not None and binarizer is None:
         raise _corrupt(estimator_name, "a fitted classifier without its label binarizer")
-    if binarizer is not None:
-        if not isinstance(binarizer, LabelBinarizer):
-            raise _corrupt(estimator_name, "_label_binarizer is not a LabelBinarizer")
-        _check_binarizer(binarizer, network, estimator_name)
-        classes = state.get("classes_")
-        if (
-            not isinstance(classes, np.ndarray)
-            or classes.dtype != binarizer.classes_.dtype
-            or not np.array_equal(classes, binarizer.classes_)
-        ):
-            raise _corrupt(estimator_name, "classes_ disagrees with the label binarizer")
-    if not fitted:
+    if binarizer is None:
         return
-    _check_network(network, estimator_name)
+    if not isinstance(binarizer, LabelBinarizer):
+        raise _corrupt(estimator_name, "_label_binarizer is not a LabelBinarizer")
+    _check_binarizer(binarizer, network, estimator_name)
+    classes = state.get("classes_")
+    if (
+        not isinstance(classes, np.ndarray)
+        or classes.dtype != binarizer.classes_.dtype
+        or not np.array_equal(classes, binarizer.classes_)
+    ):
+        raise _corrupt(estimator_name, "classes_ disagrees with the label binarizer")
+
+
+def _check_network_fits_estimator(estimator, state, network, estimator_name):
+    """The network's sizes, activation and output are those the attributes and parameters say."""
     sizes = network.layer_sizes
     expected = {
         "n_features_in_": sizes[0],
@@ -515,20 +532,17 @@ def _check_consistency(estimator, state, estimator_name):
             f"the network's output layer {network.output.name!r} does not fit the parameters "
             f"and targets (expected {estimator._output_name()!r})",
         )
-    for name in ("_best_params",):
-        if name in state:
-            _check_like_params(state[name], network.params, name, estimator_name)
+
+
+def _check_training_state(estimator, state, network, estimator_name):
+    """Early stopping's best weights and the optimizer's state fit the network."""
+    if "_best_params" in state:
+        _check_like_params(state["_best_params"], network.params, "_best_params", estimator_name)
     optimizer = state.get("_optimizer")
     if optimizer is not None:
         if type(optimizer) not in SOLVERS.values():
             raise _corrupt(estimator_name, "_optimizer is not an optimizer")
         _check_optimizer(estimator, optimizer, network.params, estimator_name)
-
-
-def _is_transient(value):
-    """Scratch space rebuilt by the next fit (a network's batch workspace): never saved."""
-    workspace = getattr(_network_module, "Workspace", None)
-    return workspace is not None and isinstance(value, workspace)
 
 
 # -- the mixin ---------------------------------------------------------------------------------
@@ -538,11 +552,8 @@ class _PersistenceMixin:
     """Pickle support: plain-data fitted state, a version stamp, and checks on load.
 
     Put it before :class:`sklearn.base.BaseEstimator` in the bases; both methods call ``super()``
-    so scikit-learn's own pickling behaviour is kept. Attributes named in ``_unsaved_attributes``
-    are scratch space that the next fit recreates: they are left out.
+    so scikit-learn's own pickling behaviour is kept.
     """
-
-    _unsaved_attributes = ()
 
     def __getstate__(self):
         # a model fitted on another array library (PyTorch, CuPy, ... on any device) is saved
@@ -554,11 +565,7 @@ class _PersistenceMixin:
             network.params, np.ndarray
         ):
             source = convert(to_numpy)
-        state = {
-            name: value
-            for name, value in super(_PersistenceMixin, source).__getstate__().items()
-            if name not in self._unsaved_attributes and not _is_transient(value)
-        }
+        state = dict(super(_PersistenceMixin, source).__getstate__())
         encoded = {}
         for name, value in state.items():
             kind = _kind_of(value)

@@ -1,7 +1,7 @@
 """Model files' values: Python and NumPy values as JSON plus numeric arrays, and back, checked.
 
 A model file describes a model as one JSON document and a list of numeric arrays (see
-:mod:`sklearn_deepnet._model_file`). This module turns the values an estimator holds into that
+:mod:`sklearn_deepnet.persistence._file`). This module turns the values an estimator holds into that
 form and back. JSON's own values stand for themselves (``null``, booleans, strings, integers,
 finite floats, lists); every other value is a JSON object tagged by its ``"$"`` key:
 
@@ -19,7 +19,7 @@ finite floats, lists); every other value is a JSON object tagged by its ``"$"`` 
 ``type``           a NumPy scalar type or ``float``, ``int``, ``bool``, ``str``: ``{"name": ...}``
 ``slice``          ``{"start": ..., "stop": ..., "step": ...}``
 ``random_state``   a ``numpy.random.RandomState``: its MT19937 state
-``estimator``      an object of an allow-listed class (:mod:`sklearn_deepnet._model_classes`)
+``estimator``      an object of an allow-listed class (:mod:`sklearn_deepnet.persistence._classes`)
 =================  ==============================================================================
 
 Decoding creates nothing else: no class is looked up by a name from the file, dtypes and types
@@ -138,20 +138,37 @@ class Encoder:
             return int(value)
         if isinstance(value, float):
             return _float_to_json(value)
+        if isinstance(value, list | tuple | dict):
+            return self._container(value, where)
+        if isinstance(value, np.ndarray):
+            return self._array(value, where)
+        if isinstance(value, np.dtype | type | slice | np.random.RandomState):
+            return self._described(value, where)
+        if hasattr(value, "__array_namespace__"):  # another array library: saved as NumPy
+            return self._array(np.asarray(value), where)
+        if callable(value) and not hasattr(value, "get_params"):
+            raise TypeError(
+                f"{where} is a function ({getattr(value, '__name__', type(value).__name__)}): "
+                "a model file stores data, never code"
+            )
+        return self._encode_object(value, self, where)
+
+    def _container(self, value, where):
+        """A list as a list; a tuple or a dict (JSON has neither) as a tagged list of items."""
         if isinstance(value, list):
             return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
         if isinstance(value, tuple):
             items = [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
             return {"$": "tuple", "items": items}
-        if isinstance(value, dict):
-            items = []
-            for key, item in value.items():
-                if not isinstance(key, _SCALAR_ITEM_TYPES + (np.generic,)):
-                    raise TypeError(f"{where}: a dict key of type {type(key).__name__}")
-                items.append([self.encode(key, where), self.encode(item, f"{where}[{key!r}]")])
-            return {"$": "dict", "items": items}
-        if isinstance(value, np.ndarray):
-            return self._array(value, where)
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, _SCALAR_ITEM_TYPES + (np.generic,)):
+                raise TypeError(f"{where}: a dict key of type {type(key).__name__}")
+            items.append([self.encode(key, where), self.encode(item, f"{where}[{key!r}]")])
+        return {"$": "dict", "items": items}
+
+    def _described(self, value, where):
+        """A dtype, a type, a slice or a legacy ``RandomState``, as a tagged description."""
         if isinstance(value, np.dtype):
             name = _dtype_name(value)
             if name is None:
@@ -170,23 +187,14 @@ class Encoder:
                     raise TypeError(f"{where}: a slice bound of type {type(bound).__name__}")
                 parts[part] = self.encode(bound, where)
             return {"$": "slice", **parts}
-        if isinstance(value, np.random.RandomState):
-            kind, keys, pos, has_gauss, cached = value.get_state(legacy=True)
-            return {
-                "$": "random_state",
-                "keys": self._array(np.asarray(keys, dtype=np.uint32), where),
-                "pos": int(pos),
-                "has_gauss": int(has_gauss),
-                "cached_gaussian": _float_to_json(float(cached)),
-            }
-        if hasattr(value, "__array_namespace__"):  # another array library: saved as NumPy
-            return self._array(np.asarray(value), where)
-        if callable(value) and not hasattr(value, "get_params"):
-            raise TypeError(
-                f"{where} is a function ({getattr(value, '__name__', type(value).__name__)}): "
-                "a model file stores data, never code"
-            )
-        return self._encode_object(value, self, where)
+        kind, keys, pos, has_gauss, cached = value.get_state(legacy=True)
+        return {
+            "$": "random_state",
+            "keys": self._array(np.asarray(keys, dtype=np.uint32), where),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached_gaussian": _float_to_json(float(cached)),
+        }
 
     def _scalar(self, value, where):
         name = _dtype_name(value.dtype)

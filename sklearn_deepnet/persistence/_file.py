@@ -14,8 +14,8 @@ Layout of a file (format 2)::
 
 The document (JSON) records the format, the ``sklearn_deepnet`` and scikit-learn versions that
 wrote the file, and the model: the class names of an allow-list
-(:mod:`sklearn_deepnet._model_classes`), their parameters and fitted attributes, values encoded
-as described in :mod:`sklearn_deepnet._model_values`.
+(:mod:`sklearn_deepnet.persistence._classes`), their parameters and fitted attributes, values
+encoded as described in :mod:`sklearn_deepnet.persistence._values`.
 
 The checksum detects damage; it cannot detect tampering, since whoever writes a file writes its
 checksum too. Safety comes from the format itself: loading parses JSON and copies numeric arrays,
@@ -33,9 +33,9 @@ import secrets
 import numpy as np
 import sklearn
 
-from ._model_classes import CLASSES, CODECS_BY_CLASS, encode_object, make_decode_object
-from ._model_values import Budget, Decoder, Encoder, ModelFileError
-from ._version import __version__
+from .._version import __version__
+from ._classes import CLASSES, CODECS_BY_CLASS, encode_object, make_decode_object
+from ._values import Budget, Decoder, Encoder, ModelFileError
 
 _MAGIC = b"sklearn_deepnet model\n"
 _FORMAT = 2
@@ -348,6 +348,26 @@ def load(filename, *, allow_pickle=False):
     with open(filename, "rb") as file:
         data = file.read()
     where = f"Cannot load a model from {filename!r}"
+    file_format, payload = _checked_payload(data, where)
+    if file_format == _PICKLE_FORMAT:
+        return _load_pickle(payload, where, allow_pickle)
+    try:
+        return _decode_model(payload, len(data))
+    except ModelFileError as exc:
+        raise ValueError(
+            f"{where}: it does not describe a valid model ({exc}). Nothing was loaded."
+        ) from None
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    except Exception as exc:  # a check that no validation step foresaw: still refused
+        raise UnexpectedModelFileError(
+            f"{where}: it does not describe a valid model ({type(exc).__name__}: {exc}). "
+            "Nothing was loaded."
+        ) from exc
+
+
+def _checked_payload(data, where):
+    """The file's format and payload, once its header, length and checksum are checked."""
     if not data.startswith(_MAGIC):
         raise ValueError(
             f"{where}: it is not a file written by sklearn_deepnet.dump (it does not start with "
@@ -377,22 +397,7 @@ def load(filename, *, allow_pickle=False):
             f"{where}: the file is corrupt (its checksum does not match its content). "
             "Save the model again."
         )
-    if file_format == _PICKLE_FORMAT:
-        return _load_pickle(payload, where, allow_pickle)
-    try:
-        return _decode_model(payload, len(data))
-    except ModelFileError as exc:
-        raise ValueError(
-            f"{where}: it does not describe a valid model ({exc}). Nothing was loaded."
-        ) from None
-    except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
-    except Exception as exc:  # a check that no validation step foresaw: still refused
-        raise UnexpectedModelFileError(
-            f"{where}: it does not describe a valid model ({type(exc).__name__}: {exc}). "
-            "Nothing was loaded."
-        ) from exc
-
+    return file_format, payload
 
 def _load_pickle(payload, where, allow_pickle):
     if not allow_pickle:
