@@ -6,6 +6,7 @@ of the same checks live in ``benchmarks/bench_gpu.py``. ``SCIPY_ARRAY_API=1`` is
 ``conftest.py``.
 """
 
+import inspect
 import pickle
 import warnings
 
@@ -42,13 +43,25 @@ def _namespace(name):
     if name.startswith("strict"):
         strict = pytest.importorskip("array_api_strict", reason="needs array-api-strict")
         return strict, strict.Device("device1" if name == "strict-device1" else "CPU_DEVICE")
-    pytest.importorskip("torch", reason="needs PyTorch (pip install torch, CPU build is enough)")
+    if name == "cupy":
+        cupy = pytest.importorskip("cupy", reason="needs CuPy and a GPU")
+        if cupy.cuda.runtime.getDeviceCount() == 0:
+            pytest.skip("needs a CUDA device")
+        import array_api_compat.cupy as cupy_xp
+
+        return cupy_xp, cupy.cuda.Device(0)
+    torch = pytest.importorskip("torch", reason="needs PyTorch (the CPU build is enough)")
     import array_api_compat.torch as torch_xp
 
+    if name == "torch-cuda":
+        if not torch.cuda.is_available():
+            pytest.skip("needs a CUDA device (benchmarks/bench_gpu.py runs these on one)")
+        return torch_xp, torch.device("cuda", 0)
     return torch_xp, "cpu"
 
 
-NAMESPACES = ["strict", "strict-device1", "torch"]
+# torch-cuda and cupy run where a GPU is (benchmarks/bench_gpu.py), and skip elsewhere
+NAMESPACES = ["strict", "strict-device1", "torch", "torch-cuda", "cupy"]
 
 
 @pytest.fixture(params=NAMESPACES)
@@ -86,6 +99,8 @@ def test_sklearn_check_array_api_input_with_values(Estimator, dtype, namespace):
         "strict": ("array_api_strict", "CPU_DEVICE"),
         "strict-device1": ("array_api_strict", "device1"),
         "torch": ("torch", "cpu"),
+        "torch-cuda": ("torch", "cuda"),
+        "cupy": ("cupy", None),
     }[namespace]
     # max_iter=200: the classifier fits the check's 30 samples exactly. scikit-learn's
     # accuracy_score computes in float32 on integer torch labels, so only an accuracy exactly
@@ -97,9 +112,12 @@ def test_sklearn_check_array_api_input_with_values(Estimator, dtype, namespace):
     params = {"max_iter": 200}
     if Estimator is LogisticRegressionGD:
         params["tol"] = 1e-4
+    options = {"check_values": True, "check_sample_weight": True}
+    accepted = inspect.signature(check_array_api_input).parameters  # older: no sample weights
     check_array_api_input(
         Estimator.__name__, _small(Estimator, **params), array_namespace=name,
-        device_name=device_name, dtype_name=dtype, check_values=True, check_sample_weight=True,
+        device_name=device_name, dtype_name=dtype,
+        **{key: value for key, value in options.items() if key in accepted},
     )
 
 

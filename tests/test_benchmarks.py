@@ -72,3 +72,23 @@ def test_training_without_torch_says_so_or_compares_with_it():
 def test_profile_script_runs():
     out = run_script("profile_epoch.py", "--epochs", "1")
     assert "s/epoch unprofiled" in out and "cProfile" in out
+
+
+def test_gpu_script_dry_run_on_the_cpu(tmp_path):
+    """bench_gpu.py's code path, on PyTorch's CPU build: the GPU run must not fail on a typo."""
+    pytest.importorskip("torch", reason="bench_gpu.py needs PyTorch")
+    out = run_script("bench_gpu.py", "--device", "cpu", "--no-checks", "--out", str(tmp_path))
+    assert (tmp_path / "results.json").exists() and (tmp_path / "results.md").exists()
+    for text in ("| MNIST-shaped epoch", "hand-written PyTorch", "| agd", "| lbfgs"):
+        assert text in out, out
+
+
+def test_gpu_script_without_a_gpu_says_so():
+    pytest.importorskip("torch", reason="bench_gpu.py needs PyTorch")
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "bench_gpu.py"), "--quick"],
+                               capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0 and "no CUDA device" in completed.stdout

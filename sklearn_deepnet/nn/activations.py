@@ -128,16 +128,14 @@ class ReLU(Activation):
     def forward(self, Z, out):
         """Return ``max(Z, 0)``, written into ``out`` unless it is None."""
         if out is None:
-            xp = get_namespace(Z)
-            return xp.where(Z > 0, Z, xp.zeros_like(Z))
+            return get_namespace(Z).clip(Z, min=0)
         return np.maximum(Z, 0, out=out)
 
     def backward(self, dA, A, Z):
         """Zero ``dA`` where the unit is inactive (``A <= 0``)."""
         if isinstance(dA, np.ndarray):
             return np.multiply(dA, A > 0, out=dA)
-        xp = get_namespace(dA)
-        return xp.where(A > 0, dA, xp.zeros_like(dA))
+        return get_namespace(dA).where(A > 0, dA, 0.0)
 
     def to_onnx(self, graph, Z):
         """``Relu(Z)``."""
