@@ -172,6 +172,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     parser.add_argument("--no-checks", action="store_true", help="timings only")
     parser.add_argument("--device", default="cuda", help="cuda, or cpu for a dry run")
+    parser.add_argument("--profile", action="store_true",
+                        help="also write a cProfile of one batch-200 fit (profile.txt)")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     try:
@@ -212,6 +214,8 @@ def main(argv=None):
         timings[f"torch_loop_b{batch}"] = torch_loop_seconds(torch, X_gpu, y_gpu, batch, sync)
         _log(f"batch {batch}: ours {seconds:.4f} s/epoch, hand-written PyTorch "
              f"{timings[f'torch_loop_b{batch}']:.4f} s/epoch")
+    if args.profile:
+        _profile(_network(200), X_gpu, y_gpu, sync, os.path.join(args.out, "profile.txt"))
     flops = training_flops_per_epoch(n, (d, *HIDDEN, 10))
     timings["ours_gpu_b2048_tflops"] = flops / timings["ours_gpu_b2048"] / 1e12
     try:
@@ -246,6 +250,23 @@ def main(argv=None):
              f"({cpu[0] / gpu[0]:.1f}x), loss {gpu[1]:.6f} vs {cpu[1]:.6f}")
     results["logistic_2M_x_100"] = logistic
     _write(results, args.out)
+
+
+def _profile(make, X, y, sync, path):
+    """Where a 2-epoch fit's time goes on the Python side (cProfile), into ``path``."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    _fit_seconds(make, X, y, 2, True)
+    sync()
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(30)
+    with open(path, "w") as file:
+        file.write(text.getvalue())
 
 
 def _write(results, out):

@@ -39,6 +39,7 @@ from .nn._namespace import (
     describe,
     device,
     get_namespace,
+    is_array,
     numpy_dtype,
     same_place,
     to_numpy,
@@ -432,9 +433,7 @@ default=None
 
 def _converted_object(value, converter):
     """``value`` with its arrays (directly, in a list, or as attributes) passed to ``converter``."""
-    if hasattr(value, "__array_namespace__") or isinstance(value, np.ndarray) or (
-        type(value).__module__.startswith("torch")
-    ):
+    if is_array(value):
         return converter(value)
     if isinstance(value, list):
         return [_converted_object(item, converter) for item in value]

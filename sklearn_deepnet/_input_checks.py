@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from sklearn import get_config
 
 from ._warnings import warn
-from .nn._namespace import get_namespace, is_numpy, to_numpy
+from .nn._namespace import get_namespace, is_device_array, is_numpy, to_numpy
 
 
 def float_dtypes(X):
@@ -73,7 +73,7 @@ def check_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
     """Validate per-sample weights: finite, non-negative, not all zero, one per sample."""
     if sample_weight is None:
         return None
-    if hasattr(sample_weight, "__array_namespace__"):
+    if is_device_array(sample_weight):
         sample_weight = to_numpy(sample_weight)  # checked here, moved to X's device later
     sample_weight = np.asarray(sample_weight)
     if sample_weight.ndim == 0:

@@ -242,8 +242,9 @@ def test_a_numpy_model_refuses_other_arrays_and_moves_with_move_estimator_to(ns)
         proba = moved.predict_proba(X)
         back = array_api.move_estimator_to(moved, np, "cpu")
     assert get_namespace(moved.coefs_[0]) is xp and str(device(moved.coefs_[0])) == str(where)
-    np.testing.assert_allclose(to_numpy(proba), est.predict_proba(X_IRIS))
-    np.testing.assert_array_equal(back.predict_proba(X_IRIS), est.predict_proba(X_IRIS))
+    np.testing.assert_allclose(to_numpy(proba), est.predict_proba(X_IRIS), rtol=1e-12)
+    np.testing.assert_array_equal(back.coefs_[0], est.coefs_[0])  # there and back, bit for bit
+    np.testing.assert_allclose(back.predict_proba(X_IRIS), est.predict_proba(X_IRIS), rtol=1e-12)
     assert isinstance(est.coefs_[0], np.ndarray)  # the original did not move
 
 
@@ -264,7 +265,9 @@ def test_pickle_and_model_files_save_numpy_arrays(ns, tmp_path):
         expected = to_numpy(est.predict_proba(_to(xp, where, X_IRIS)))
     for loaded in (pickle.loads(pickle.dumps(est)), _dumped(est, tmp_path)):
         assert isinstance(loaded.coefs_[0], np.ndarray)  # loads on a machine without the library
-        np.testing.assert_array_equal(loaded.predict_proba(X_IRIS), expected)
+        np.testing.assert_array_equal(loaded.coefs_[0], to_numpy(est.coefs_[0]))  # the weights
+        # the same weights on another processor: equal to the last bits of its arithmetic
+        np.testing.assert_allclose(loaded.predict_proba(X_IRIS), expected, rtol=1e-12)
     assert get_namespace(est.coefs_[0]) is xp  # saving did not move the model itself
 
 

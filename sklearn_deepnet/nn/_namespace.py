@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 _MAX_PRECISION = {}
+_NAMESPACE_OF_TYPE = {}
 
 
 def get_namespace(*arrays):
@@ -28,6 +29,8 @@ def get_namespace(*arrays):
         ``array_api_compat.numpy``, which offers the standard's functions on every supported
         NumPy (1.24 included); :func:`is_numpy` tells it apart.
     """
+    if len(arrays) == 1 and type(arrays[0]) in _NAMESPACE_OF_TYPE:  # the engine's hot path
+        return _NAMESPACE_OF_TYPE[type(arrays[0])]
     import array_api_compat
     import array_api_compat.numpy
 
@@ -37,8 +40,12 @@ def get_namespace(*arrays):
     ]
     others = [a for a in others if not isinstance(a, bool | int | float | complex)]
     if not others:
-        return array_api_compat.numpy
-    return array_api_compat.array_namespace(*others)
+        xp = array_api_compat.numpy
+    else:
+        xp = array_api_compat.array_namespace(*others)
+    if len(arrays) == 1 and (others or isinstance(arrays[0], np.ndarray)):
+        _NAMESPACE_OF_TYPE[type(arrays[0])] = xp  # an array type has one namespace
+    return xp
 
 
 def is_numpy(xp):
@@ -48,6 +55,20 @@ def is_numpy(xp):
     import array_api_compat
 
     return array_api_compat.is_numpy_namespace(xp)
+
+
+def is_array(value):
+    """Whether ``value`` is an array of any namespace (NumPy's, PyTorch's, CuPy's, ...)."""
+    if isinstance(value, np.ndarray):
+        return True
+    import array_api_compat
+
+    return array_api_compat.is_array_api_obj(value) and not isinstance(value, np.generic)
+
+
+def is_device_array(value):
+    """Whether ``value`` is an array of a namespace other than NumPy (to move or convert)."""
+    return not isinstance(value, np.ndarray | np.generic) and is_array(value)
 
 
 def device(array):

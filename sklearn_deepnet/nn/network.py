@@ -147,6 +147,13 @@ class Network:
             W, b = init(coef.shape[0], coef.shape[1], rng, dtype)
             coef[...], intercept[...] = asarray(W, xp, device), asarray(b, xp, device)
 
+    def _views_of(self, grad):
+        """Per-layer views of ``grad``, kept for the last gradient buffer seen."""
+        cached = self.__dict__.get("_grad_views")
+        if cached is None or cached[0] is not grad:
+            cached = self._grad_views = (grad, self.unflatten(grad))
+        return cached[1]
+
     def to_numpy(self, dtype=None):
         """This network as a NumPy network on the CPU (itself if it is one, in ``dtype``)."""
         dtype = self.numpy_dtype if dtype is None else np.dtype(dtype)
@@ -160,6 +167,7 @@ class Network:
         """A copy of this network whose parameters ``converter`` moved (another namespace)."""
         moved = Network.__new__(Network)
         moved.__dict__.update(self.__dict__)
+        moved.__dict__.pop("_grad_views", None)
         moved.params = converter(self.params)
         moved.coefs, moved.intercepts = moved.unflatten(moved.params)
         return moved
@@ -337,7 +345,7 @@ class Network:
         if workspace is not None and workspace.owner is self:
             coef_grads, intercept_grads = workspace.views(grad)
         else:
-            coef_grads, intercept_grads = self.unflatten(grad)
+            coef_grads, intercept_grads = self._views_of(grad)
         for layer in range(self.n_layers - 1, -1, -1):
             A_prev = cache.inputs[layer]
             if isinstance(A_prev, np.ndarray):
@@ -366,6 +374,7 @@ class Network:
     def __getstate__(self):
         state = self.__dict__.copy()
         del state["coefs"], state["intercepts"]
+        state.pop("_grad_views", None)  # views of a training buffer: rebuilt when needed
         return state
 
     def __setstate__(self, state):

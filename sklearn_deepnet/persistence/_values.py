@@ -33,6 +33,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from ..nn._namespace import is_device_array, to_numpy
+
 MAX_DEPTH = 64
 """Deepest nesting of values a model file may hold."""
 
@@ -144,8 +146,8 @@ class Encoder:
             return self._array(value, where)
         if isinstance(value, np.dtype | type | slice | np.random.RandomState):
             return self._described(value, where)
-        if hasattr(value, "__array_namespace__"):  # another array library: saved as NumPy
-            return self._array(np.asarray(value), where)
+        if is_device_array(value):  # another array library: saved as NumPy
+            return self._array(to_numpy(value), where)
         if callable(value) and not hasattr(value, "get_params"):
             raise TypeError(
                 f"{where} is a function ({getattr(value, '__name__', type(value).__name__)}): "
