@@ -49,6 +49,11 @@ def _skip_reason(block):
                 return f"the {extra} extra is not installed ({', '.join(missing)})"
     if "scikit-learn >= 1.9" in comments and Version(sklearn.__version__) < Version("1.9"):
         return f"it needs scikit-learn >= 1.9 (installed: {sklearn.__version__})"
+    if "needs PyTorch" in comments:
+        try:
+            metadata.version("torch")
+        except metadata.PackageNotFoundError:
+            return "it needs PyTorch, which is not installed"
     return None
 
 
