@@ -382,9 +382,10 @@ default=None
             X = validate_data(
                 self, X, accept_sparse=["csr", "csc"], dtype=float_dtypes(X), reset=False
             )
-        self._check_same_place(X, method)
-        if not isinstance(X, np.ndarray) and not sp.issparse(X) and X.dtype != network.params.dtype:
-            X = get_namespace(X).astype(X, network.params.dtype)
+        if not isinstance(X, np.ndarray) or not isinstance(network.params, np.ndarray):
+            self._check_same_place(X, method)
+            if not sp.issparse(X) and X.dtype != network.params.dtype:
+                X = get_namespace(X).astype(X, network.params.dtype)
         return network.forward(X, keep_cache=False)[0]
 
     def _is_ready_array(self, X):

@@ -297,6 +297,14 @@ default=None
             Labels from ``classes_``.
         """
         logits = self._logits(X, "predict")
+        if isinstance(logits, np.ndarray):  # NumPy: its own methods, the fast path
+            if self._is_multilabel():
+                return (logits > 0).astype(int)
+            if self.out_activation_ == "softmax":
+                return self.classes_[logits.argmax(axis=1)]
+            if len(self.classes_) == 1:
+                return np.repeat(self.classes_, logits.shape[0])
+            return self.classes_[(logits[:, 0] > 0).astype(int)]
         xp = get_namespace(logits)
         if self._is_multilabel():
             return xp.astype(logits > 0, xp.int64)
@@ -365,6 +373,11 @@ default=None
     def _probabilities(self, logits):
         """``(predict_proba, logits)`` from the output logits."""
         if self.n_outputs_ == 1 and not self._is_multilabel():
+            if isinstance(logits, np.ndarray):
+                if len(self.classes_) == 1:
+                    return np.ones_like(logits), logits
+                output = self._network.output
+                return np.hstack([output.proba(-logits), output.proba(logits)]), logits
             xp = get_namespace(logits)
             if len(self.classes_) == 1:
                 return xp.ones_like(logits), logits

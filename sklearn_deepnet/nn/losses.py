@@ -130,9 +130,13 @@ class SoftmaxOutput:
 
     def proba(self, Z):
         """Return ``softmax(Z)`` along the outputs (``Z`` is left unchanged)."""
+        if isinstance(Z, np.ndarray):
+            P = Z - Z.max(axis=1, keepdims=True)
+            np.exp(P, out=P)
+            P /= P.sum(axis=1, keepdims=True)
+            return P
         xp = get_namespace(Z)
-        P = Z - xp.max(Z, axis=1, keepdims=True)
-        P = xp.exp(P)
+        P = xp.exp(Z - xp.max(Z, axis=1, keepdims=True))
         P /= xp.sum(P, axis=1, keepdims=True)
         return P
 
