@@ -13,7 +13,7 @@ Reported per data set and overall: mean accuracy, mean log loss, mean rank over 
 ``MLPClassifier``'s, and the number of fits that raised a ``ConvergenceWarning``. Output: the
 printed tables, one CSV row per fit, a JSON summary and a PNG plot (``--out``).
 
-Run: ``python benchmarks/bench_tabular.py`` (the full run, ~30-40 min on one core),
+Run: ``python benchmarks/bench_tabular.py`` (the full run: 1350 fits, ~17 min on one core),
 ``--quick`` for a seconds-long smoke run on three small data sets; ``--datasets``,
 ``--models``, ``--repeats``, ``--folds`` to choose.
 """
@@ -28,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -38,7 +38,12 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    RobustScaler,
+    StandardScaler,
+)
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,18 +55,71 @@ from sklearn_deepnet import DeepNetClassifier  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-#: The configuration the recipe uses until the toolbox of issue 13 exists: the best one the
-#: evidence study (``study_recipe.py``) found among DeepNetClassifier's existing parameters.
-#: PROVISIONAL: it is a measurement, not yet the recipe.
+#: The network's parameters in the recipe until the toolbox of issue 13 exists: the best
+#: configuration the evidence study (``study_recipe.py``) found among DeepNetClassifier's
+#: existing parameters. PROVISIONAL: a measurement, not yet the recipe.
 PROVISIONAL_RECIPE = dict(
-    early_stopping=True,
-    n_iter_no_change=20,
-    max_iter=1000,
+    early_stopping=True, n_iter_no_change=20, max_iter=1000, alpha=0.1, batch_size=64
 )
 
 
+def smooth_clip(X, bound=3.0):
+    """Squash large values smoothly towards ``±bound``: ``x / sqrt(1 + (x / bound) ** 2)``.
+
+    Parameters
+    ----------
+    X : ndarray
+        Scaled features.
+    bound : float, default=3.0
+        The asymptote; values well inside it are left almost unchanged.
+
+    Returns
+    -------
+    X_clipped : ndarray
+        Same shape as ``X``.
+    """
+    return X / np.sqrt(1.0 + (X / bound) ** 2)
+
+
+class PiecewiseLinear(TransformerMixin, BaseEstimator):
+    """Append a piecewise-linear encoding of every non-binary column (Gorishniy et al., 2022).
+
+    Each such column ``x`` gets ``n_bins`` extra features
+    ``clip((x - b[t]) / (b[t + 1] - b[t]), 0, 1)`` over its training quantiles ``b``: a
+    thermometer code that lets a network place sharp thresholds where the data are.
+
+    Parameters
+    ----------
+    n_bins : int, default=8
+        Quantile bins per column (fewer where quantiles coincide).
+    """
+
+    def __init__(self, n_bins=8):
+        self.n_bins = n_bins
+
+    def fit(self, X, y=None):
+        """Learn the bin edges of every column that takes more than two values."""
+        X = np.asarray(X, dtype=float)
+        self.edges_ = {}
+        for j in range(X.shape[1]):
+            if np.unique(X[:, j]).size > 2:
+                edges = np.unique(np.quantile(X[:, j], np.linspace(0, 1, self.n_bins + 1)))
+                if edges.size > 2:
+                    self.edges_[j] = edges
+        return self
+
+    def transform(self, X):
+        """``X`` followed by the encodings."""
+        X = np.asarray(X, dtype=float)
+        parts = [X]
+        for j, edges in self.edges_.items():
+            lo, width = edges[:-1], np.diff(edges)
+            parts.append(np.clip((X[:, j, None] - lo) / width, 0.0, 1.0))
+        return np.hstack(parts)
+
+
 def recipe(random_state=None):
-    """The recipe's classifier, to sit after the common preprocessing (provisional).
+    """The recipe, to sit after the common preprocessing (provisional).
 
     Parameters
     ----------
@@ -70,12 +128,22 @@ def recipe(random_state=None):
 
     Returns
     -------
-    estimator : DeepNetClassifier
-        ``DeepNetClassifier(**PROVISIONAL_RECIPE)``: existing parameters only, chosen by
+    estimator : Pipeline
+        ``RobustScaler()`` (median and interquartile range), then :func:`smooth_clip`, then
+        :class:`PiecewiseLinear` (8 quantile bins per non-binary column), then
+        ``DeepNetClassifier(**PROVISIONAL_RECIPE)``: early stopping on the validation loss
+        with the best epoch restored (patience 20, up to 1000 epochs), L2 ``alpha=0.1``,
+        mini-batches of 64. Existing parameters and scikit-learn transformers only, chosen by
         ``benchmarks/study_recipe.py``; it is replaced by the recipe of issue 13 once the
-        toolbox (batch normalization, label smoothing, schedules, weight decay) exists.
+        toolbox (batch normalization, label smoothing, schedules, weight decay, a
+        robust-scale-and-clip transformer) exists.
     """
-    return DeepNetClassifier(**PROVISIONAL_RECIPE, random_state=random_state)
+    return make_pipeline(
+        RobustScaler(),
+        FunctionTransformer(smooth_clip),
+        PiecewiseLinear(),
+        DeepNetClassifier(**PROVISIONAL_RECIPE, random_state=random_state),
+    )
 
 
 #: ``name -> factory()`` of every model compared; the benchmark seeds each per split.
@@ -88,8 +156,8 @@ MODELS = {
 }
 MODEL_LONG_NAMES = {
     "DeepNet": "DeepNetClassifier()",
-    "recipe (provisional)": "recipe(): DeepNetClassifier(" + ", ".join(
-        f"{k}={v!r}" for k, v in PROVISIONAL_RECIPE.items()) + ")",
+    "recipe (provisional)": "recipe(): RobustScaler, smooth_clip, PiecewiseLinear, "
+    + "DeepNetClassifier(" + ", ".join(f"{k}={v!r}" for k, v in PROVISIONAL_RECIPE.items()) + ")",
     "MLP": "MLPClassifier()",
     "LogReg": "LogisticRegression(max_iter=1000)",
     "HGB": "HistGradientBoostingClassifier()",
@@ -447,9 +515,15 @@ def main(argv=None):
           f"fit times are CPU seconds")
     for d in missing:
         print(f"# skipped {d.name}: package {d.package!r} is not installed")
+    facts = []
+    for d in list(datasets):
+        try:
+            facts.append(describe(d))
+        except Exception as error:  # a package that installed but cannot read its data
+            print(f"# skipped {d.name}: {type(error).__name__}: {error}")
+            datasets.remove(d)
     if not datasets:
         raise SystemExit("no data set available")
-    facts = [describe(d) for d in datasets]
     print()
     print(table(
         ["data set", "package", "rows", "numeric", "categorical", "one-hot width", "classes",

@@ -23,17 +23,16 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, RobustScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import machine_line, parser, table  # noqa: E402
 from _tabular_data import BY_NAME, DATASETS  # noqa: E402
-from bench_tabular import evaluate  # noqa: E402
-from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
-from sklearn.neural_network import MLPClassifier  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import FunctionTransformer, RobustScaler  # noqa: E402
+from bench_tabular import PiecewiseLinear, evaluate, smooth_clip  # noqa: E402
 
 from sklearn_deepnet import DeepNetClassifier  # noqa: E402
 
@@ -41,25 +40,6 @@ OUT = Path(__file__).resolve().parent / "results" / "study"
 
 ES = dict(early_stopping=True)
 ES_PATIENT = dict(early_stopping=True, n_iter_no_change=20, max_iter=1000)
-
-
-
-def smooth_clip(X, bound=3.0):
-    """Squash large values smoothly towards ``±bound``: ``x / sqrt(1 + (x / bound) ** 2)``.
-
-    Parameters
-    ----------
-    X : ndarray
-        Scaled features.
-    bound : float, default=3.0
-        The asymptote; values well inside it are left almost unchanged.
-
-    Returns
-    -------
-    X_clipped : ndarray
-        Same shape as ``X``.
-    """
-    return X / np.sqrt(1.0 + (X / bound) ** 2)
 
 
 def with_features(*steps):
@@ -71,62 +51,58 @@ def with_features(*steps):
     return lambda **params: (lambda: make_pipeline(*steps, DeepNetClassifier(**params)))
 
 
-SMOOTH_CLIP = with_features(FunctionTransformer(smooth_clip))
 ROBUST_SMOOTH_CLIP = with_features(RobustScaler(), FunctionTransformer(smooth_clip))
+RSC_PIECEWISE_LINEAR = with_features(
+    RobustScaler(), FunctionTransformer(smooth_clip), PiecewiseLinear()
+)
 
 #: ``name -> DeepNetClassifier parameters`` (or a factory of a pipeline ending in one): one
 #: change at a time, then combinations.
 VARIANTS = {
     "base": {},
-    # stopping and training length
+    # stopping and training length (early stopping restores the best epoch's weights)
     "es": ES,
     "es_patient": ES_PATIENT,
     "es_patient_val20": {**ES_PATIENT, "validation_fraction": 0.2},
     "long": dict(max_iter=1000),
-    "short": dict(max_iter=50),
-    # step size and schedules
+    # step size, schedules and batch size
     "lr_3e-3": dict(learning_rate_init=3e-3),
     "lr_3e-4": dict(learning_rate_init=3e-4),
     "adaptive": dict(learning_rate="adaptive"),
     "exponential": dict(learning_rate="exponential", decay_rate=0.5, decay_steps=20),
-    "batch_64": dict(batch_size=64),
     "batch_32": dict(batch_size=32),
-    # capacity
-    "wide_256": dict(hidden_layer_sizes=(256,)),
+    # capacity, regularization, solver
     "deep_100x2": dict(hidden_layer_sizes=(100, 100)),
-    "deep_256x2": dict(hidden_layer_sizes=(256, 256)),
-    # regularization
-    "alpha_1e-2": dict(alpha=1e-2),
     "alpha_1e-1": dict(alpha=1e-1),
-    "alpha_1": dict(alpha=1.0),
     "dropout_0.1": dict(dropout=0.1),
-    "dropout_0.3": dict(dropout=0.3),
-    # units, initialization, solver
-    "tanh": dict(activation="tanh"),
-    "glorot": dict(init="glorot"),
     "lbfgs": dict(solver="lbfgs"),
-    "lbfgs_alpha_1": dict(solver="lbfgs", alpha=1.0, max_iter=1000),
-    # combinations around early stopping with restore (round 2)
+    # feature transformation after the common preprocessing (robust scale, smooth clip)
+    "robust_smooth_clip": ROBUST_SMOOTH_CLIP(),
+    # round 2: changes on top of early stopping with patience
     "es_patient_lr_3e-3": {**ES_PATIENT, "learning_rate_init": 3e-3},
-    "es_patient_dropout_0.1": {**ES_PATIENT, "dropout": 0.1},
-    "es_patient_dropout_0.3": {**ES_PATIENT, "dropout": 0.3},
-    "es_patient_alpha_1e-2": {**ES_PATIENT, "alpha": 1e-2},
-    "es_patient_alpha_1e-1": {**ES_PATIENT, "alpha": 1e-1},
+    "es_patient_adaptive": {**ES_PATIENT, "learning_rate": "adaptive"},
+    "es_patient_batch_64": {**ES_PATIENT, "batch_size": 64},
     "es_patient_wide_256": {**ES_PATIENT, "hidden_layer_sizes": (256,)},
     "es_patient_deep_256x2": {**ES_PATIENT, "hidden_layer_sizes": (256, 256)},
-    "es_patient_deep_256x2_dropout_0.3": {
-        **ES_PATIENT, "hidden_layer_sizes": (256, 256), "dropout": 0.3,
-    },
-    "es_patient_adaptive": {**ES_PATIENT, "learning_rate": "adaptive"},
-    "es_patient_exponential": {
-        **ES_PATIENT, "learning_rate": "exponential", "decay_rate": 0.5, "decay_steps": 20,
-    },
-    "es_patient_batch_64": {**ES_PATIENT, "batch_size": 64},
     "es_patient_tanh": {**ES_PATIENT, "activation": "tanh"},
-    # feature transformations after the common preprocessing (robust scale, smooth clip)
-    "smooth_clip": SMOOTH_CLIP(),
-    "robust_smooth_clip": ROBUST_SMOOTH_CLIP(),
+    "es_patient_alpha_1e-2": {**ES_PATIENT, "alpha": 1e-2},
+    "es_patient_alpha_1e-1": {**ES_PATIENT, "alpha": 1e-1},
+    "es_patient_dropout_0.1": {**ES_PATIENT, "dropout": 0.1},
+    "es_patient_dropout_0.3": {**ES_PATIENT, "dropout": 0.3},
     "es_patient_robust_smooth_clip": ROBUST_SMOOTH_CLIP(**ES_PATIENT),
+    # round 3: the small gains together; a numeric encoding for the data sets boosting wins
+    "es_rsc_alpha_1e-1_batch_64": ROBUST_SMOOTH_CLIP(**ES_PATIENT, alpha=0.1, batch_size=64),
+    "es_rsc_piecewise_linear": RSC_PIECEWISE_LINEAR(**ES_PATIENT),
+    "es_rsc_piecewise_linear_alpha_1e-1": RSC_PIECEWISE_LINEAR(**ES_PATIENT, alpha=0.1),
+    "es_rsc_piecewise_linear_alpha_1e-1_batch_64": RSC_PIECEWISE_LINEAR(
+        **ES_PATIENT, alpha=0.1, batch_size=64
+    ),
+    # ablations of the last one: without early stopping (200 epochs, the last one kept), and
+    # without the robust scale and smooth clip
+    "rsc_piecewise_linear_alpha_1e-1_batch_64": RSC_PIECEWISE_LINEAR(alpha=0.1, batch_size=64),
+    "es_piecewise_linear_alpha_1e-1_batch_64": with_features(PiecewiseLinear())(
+        **ES_PATIENT, alpha=0.1, batch_size=64
+    ),
 }
 
 #: Reference models run once on the same splits.
@@ -142,11 +118,20 @@ def factory(params):
 
 
 def run(names, datasets, repeats, folds, out):
-    """Run the variants (or references) not yet stored under ``out``; one CSV per name."""
+    """Run the variants (or references) not yet stored under ``out``; one CSV per name.
+
+    A variant being run holds a ``<name>.running`` file there, so that several processes can
+    be given the same list; delete stale ones left by an interrupted run.
+    """
     out.mkdir(parents=True, exist_ok=True)
     for name in names:
         path = out / f"{name}.csv"
+        claim = out / f"{name}.running"
         if path.exists():
+            continue
+        try:  # several processes may share one list: each variant is run by whoever claims it
+            claim.open("x").close()
+        except FileExistsError:
             continue
         if name in REFERENCES:
             make = REFERENCES[name]
@@ -160,6 +145,7 @@ def run(names, datasets, repeats, folds, out):
             writer = csv.DictWriter(f, fieldnames=list(records[0]))
             writer.writeheader()
             writer.writerows(records)
+        claim.unlink()
         print(f"# {name}: {len(records)} fits, {time.perf_counter() - start:.0f} s",
               file=sys.stderr, flush=True)
 
@@ -236,18 +222,26 @@ def report(stored, baseline="base", reference="MLP"):
             statistics.fmean(r["log_loss"] for k, r in records.items() if k[0] == d)
             for d in common
         )
+        versus = []
+        for ref in REFERENCES:
+            if ref in stored:
+                vs = effects(records, stored[ref])
+                versus.append(f"{statistics.fmean(vs[d][0] for d in common):+.2f}")
+            else:
+                versus.append("-")
         warned = sum(r["convergence_warning"] for r in records.values())
         epochs = statistics.median(r["n_iter"] for r in records.values())
         rows.append([
             name, len(common), f"{100 * acc:.2f}", f"{mean:+.2f} ± {se:.2f}",
-            f"{up}/{len(common)}", f"{better}/{worse}",
+            f"{up}/{len(common)}", f"{better}/{worse}", *versus,
             f"{statistics.fmean(per[d][2] for d in common):+.4f}", f"{ll:.4f}",
             f"{ratio:.2f}", f"{warned}/{len(records)}", f"{epochs:g}",
         ])
         per_rows.append([name] + [f"{per[d][0]:+.1f}" if d in per else "" for d in datasets])
     out = [table(
         ["variant", "data sets", "accuracy %", "Δacc vs default (pts, ± s.e. over data sets)",
-         "Δacc > 0", "sig. better/worse", "Δlog loss", "log loss", f"fit time x {reference}",
+         "Δacc > 0", "sig. better/worse", *(f"Δacc vs {r}" for r in REFERENCES), "Δlog loss",
+         "log loss", f"fit time x {reference}",
          "ConvergenceWarning fits", "median epochs"],
         rows,
     )]
