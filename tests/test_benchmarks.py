@@ -92,3 +92,37 @@ def test_gpu_script_without_a_gpu_says_so():
     completed = subprocess.run([sys.executable, str(BENCHMARKS / "bench_gpu.py"), "--quick"],
                                capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 0 and "no CUDA device" in completed.stdout
+
+
+def test_tabular_quick_reports_real_scores(tmp_path):
+    """``bench_tabular.py --quick`` fits every quick model on each available quick data set."""
+    import json
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from _tabular_data import BY_NAME, QUICK
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    available = [name for name in QUICK if BY_NAME[name].available()]
+    assert {"breast_cancer", "digits"} <= set(available)  # bundled with scikit-learn
+    out = run_script("bench_tabular.py", "--out", str(tmp_path))
+    assert out.startswith("# bench_tabular")
+    for text in ("mean accuracy (%)", "mean log loss", "median fit CPU s", "overall, "):
+        assert text in out, f"bench_tabular.py did not print {text!r}:\n{out}"
+    for name in set(QUICK) - set(available):
+        assert f"skipped {name}" in out
+    summary = json.loads((tmp_path / "tabular.json").read_text())
+    models = {"DeepNet", "recipe (provisional)", "MLP", "LogReg"}
+    assert set(summary["models"]) == models
+    assert summary["datasets"] == available
+    for name in available:
+        rows = summary["per_dataset"][name]
+        assert set(rows) == models
+        for row in rows.values():
+            assert 0.5 < row["accuracy"] <= 1.0  # every model learns these easy sets
+            assert 0.0 < row["log_loss"] < 1.0
+            assert row["fits"] == 2 and row["fit_cpu_s"] > 0
+            assert 1 <= row["rank_accuracy"] <= len(models)
+    csv_lines = (tmp_path / "tabular.csv").read_text().splitlines()
+    assert len(csv_lines) == 1 + 2 * len(models) * len(available)
+    assert (tmp_path / "tabular.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
