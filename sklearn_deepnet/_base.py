@@ -99,6 +99,9 @@ class BaseDeepNet(CallbackSupportMixin, _PersistenceMixin, BaseEstimator):
         "decay_rate": [Interval(Real, 0, 1, closed="right")],
         "decay_steps": [Interval(Integral, 1, None, closed="left")],
         "scoring": [None, StrOptions({"loss"}), str, callable],
+        "warmup_iter": [Interval(Integral, 0, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "restore_best_weights": ["boolean"],
     }
 
     # -- fitting -------------------------------------------------------------------------------
@@ -164,6 +167,7 @@ default=None
             validation = user_validation_set(self, *validation_data)
         elif solver.supports_validation and self.early_stopping:
             (X_in, Y, weights), validation = split_validation(self, X_in, Y, strata, weights, rng)
+        Y = self._training_targets(Y)
         problem = self._problem(solver, *self._on_network(X_in, Y, weights), rng)
         validation = None if validation is None else Validation(*self._on_network(*validation))
         with np.errstate(over="ignore", invalid="ignore"):
@@ -186,6 +190,13 @@ default=None
                 f"learning_rate={self.learning_rate!r} is a schedule for the solvers "
                 f"{_solver_names('uses_learning_rate')}; solver={self.solver!r} chooses its own "
                 "step size. Use learning_rate='constant' with this solver, or pick another."
+            )
+        if self.weight_decay and not solver.supports_weight_decay:
+            raise ValueError(
+                f"weight_decay={self.weight_decay} is applied by the solvers "
+                f"{_solver_names('supports_weight_decay')} with each step; solver={self.solver!r}"
+                " takes no such steps. Use alpha (the L2 penalty in the objective) with this "
+                "solver, or pick one of those."
             )
         if solver.deterministic and any(architecture.dropout_rates(self)):
             stochastic = sorted(set(SOLVERS) - set(_solver_names("deterministic")))
@@ -263,6 +274,10 @@ default=None
             )
         return min(self.batch_size, n_samples)
 
+    def _training_targets(self, Y):
+        """The encoded targets the objective trains on (classifiers: label-smoothed)."""
+        return Y
+
     def _training_weights(self, sample_weight, X, Y, strata, incremental):
         """Per-sample weights of the training set: ``sample_weight`` (classifiers: times the
         class weights)."""
@@ -303,6 +318,7 @@ default=None
         fitted = "_network" in self.__dict__
         X, Y, strata = self._validate_training_data(X, y, incremental=fitted, reset=not fitted)
         sample_weight = self._training_weights(sample_weight, X, Y, strata, incremental=False)
+        Y = self._training_targets(Y)
         if not fitted:
             self._initialize(X, Y.shape[1], check_random_state(self.random_state))
         network = self._fitted_network().to_numpy(np.float64)

@@ -1,5 +1,7 @@
 """BaseDeepNetClassifier: label encoding, class weights and the classifier's predictions."""
 
+from numbers import Real
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
@@ -12,7 +14,7 @@ from sklearn.utils.validation import check_array, validate_data
 
 from ._base import BaseDeepNet
 from ._input_checks import check_sample_weight, float_dtypes
-from ._sklearn_internals import StrOptions, fit_context
+from ._sklearn_internals import Interval, StrOptions, fit_context
 from ._warnings import warn
 from .nn._namespace import asarray, device, get_namespace, numpy_dtype, to_numpy
 
@@ -27,10 +29,24 @@ class BaseDeepNetClassifier(ClassifierMixin, BaseDeepNet):
     _parameter_constraints: dict = {
         **BaseDeepNet._parameter_constraints,
         "class_weight": [dict, list, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def _output_name(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _training_targets(self, Y):
+        """``Y`` label-smoothed: ``Y * (1 - label_smoothing) + label_smoothing / K``.
+
+        ``K`` is the number of classes for a softmax output, 2 for each sigmoid unit (binary
+        and multilabel targets). Only the training targets are smoothed: the validation loss
+        and scores measure the predictions against the true labels.
+        """
+        smoothing = float(self.label_smoothing)
+        if not smoothing:
+            return Y
+        n_choices = Y.shape[1] if self._output_name() == "softmax" else 2
+        return (Y * (1 - smoothing) + smoothing / n_choices).astype(Y.dtype, copy=False)
 
     def _validate_training_data(self, X, y, incremental, reset):
         """Validate ``X`` and ``y``; return ``X``, the one-hot targets and the class indices."""

@@ -21,7 +21,10 @@ class DeepNetClassifier(BaseDeepNetClassifier):
         (sum_i s_i * cross_entropy_i + alpha / 2 * sum_l ||W_l||^2) / sum_i s_i
 
 """,
-        _docs.parameters(*_docs.NETWORK_PARAMETERS, "class_weight", *_docs.TRAINING_PARAMETERS),
+        _docs.parameters(
+            *_docs.NETWORK_PARAMETERS, "class_weight", "label_smoothing",
+            *_docs.TRAINING_PARAMETERS,
+        ),
         _docs.attributes(
             "classes_",
             *_docs.NETWORK_ATTRIBUTES,
@@ -91,9 +94,13 @@ class DeepNetClassifier(BaseDeepNetClassifier):
         negative_slope=0.01,
         dropout=0.0,
         class_weight=None,
+        label_smoothing=0.0,
         scoring=None,
         decay_rate=0.5,
         decay_steps=10,
+        warmup_iter=0,
+        weight_decay=0.0,
+        restore_best_weights=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -122,6 +129,10 @@ class DeepNetClassifier(BaseDeepNetClassifier):
         self.negative_slope = negative_slope
         self.dropout = dropout
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         self.scoring = scoring
         self.decay_rate = decay_rate
         self.decay_steps = decay_steps
+        self.warmup_iter = warmup_iter
+        self.weight_decay = weight_decay
+        self.restore_best_weights = restore_best_weights

@@ -140,7 +140,8 @@ def schedule_entry():
         f"({solvers_where('uses_learning_rate')}; it sets the base step size of those that "
         "adapt each parameter's step). As for ``MLPClassifier``, every ``fit`` starts at "
         "``learning_rate_init`` (warm-started or not) and the schedule sets the next epoch's "
-        "rate after each epoch; "
+        "rate after each epoch (``'cosine'`` and ``'one_cycle'`` plan all ``max_iter`` epochs "
+        "of a ``fit`` from its first); "
         "``partial_fit`` continues from the previous call's rate. ``epoch`` counts the epochs "
         "run since the weights were initialized:"
     )
@@ -199,6 +200,7 @@ _LISTS = {
     "deterministic": solvers_where("deterministic"),
     **{name: solvers_reading(name)
        for name in ("momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon", "max_fun")},
+    "decay": solvers_where("supports_weight_decay"),
 }
 
 _TEXT = {  # parameter -> (header, text with {lists} from the registries)
@@ -344,6 +346,42 @@ _TEXT = {  # parameter -> (header, text with {lists} from the registries)
         "Epochs over which the ``'step'`` and ``'exponential'`` schedules multiply the rate "
         "by ``decay_rate``."
     ),
+    "warmup_iter": (
+        "warmup_iter : int, default=0",
+        "Epochs of warm-up at the start of the ``'cosine'`` schedule (the rate grows linearly "
+        "to ``learning_rate_init``) and of the ``'one_cycle'`` schedule (where ``0`` means 30 %"
+        " of ``max_iter``). Large first steps from random weights can throw Adam's moment "
+        "estimates, or the weights themselves, far off; a warm-up lets them settle first."
+    ),
+    "weight_decay": (
+        "weight_decay : float, default=0.0",
+        "Decoupled weight decay (Loshchilov & Hutter, 2019): before each step the weights "
+        "(not the biases) are multiplied by ``1 - learning_rate * weight_decay``, where "
+        "``learning_rate`` is the current, scheduled rate. With ``solver='adam'`` this is "
+        "AdamW. Unlike ``alpha``, whose gradient Adam and RMSprop divide by each weight's "
+        "gradient scale, it shrinks every weight alike, and it is not part of the objective "
+        "(``loss_curve_``). Applied by {decay}; other solvers raise a ``ValueError`` when it is"
+        " non-zero."
+    ),
+    "restore_best_weights": (
+        "restore_best_weights : bool, default=False",
+        "End ``fit`` on the weights of its best epoch, whatever stopped it: the epoch with the"
+        " best validation score when a validation set is scored (``early_stopping`` or "
+        "``X_val``), else the one with the lowest training loss. ``early_stopping`` always "
+        "restores the best epoch, as ``MLPClassifier`` does; this adds ``X_val`` without "
+        "early stopping (train a fixed budget, keep the best validation epoch) and training "
+        "without a validation set. ``partial_fit`` does not restore (each call continues from "
+        "the last), except with ``early_stopping`` as described there."
+    ),
+    "label_smoothing": (
+        "label_smoothing : float, default=0.0",
+        "Train on smoothed targets, in ``[0, 1)``: ``y * (1 - label_smoothing) + "
+        "label_smoothing / K``, with ``K`` the number of classes for a softmax output and 2 "
+        "for each sigmoid unit (binary and multilabel targets) (Szegedy et al., 2016). The "
+        "network is then never pushed towards infinite logits for a label that may be wrong, "
+        "which regularizes it and tempers over-confident probabilities. ``loss_curve_`` is the"
+        " loss against the smoothed targets; validation scores and losses use the true ones."
+    ),
 }
 
 PARAMETERS = {
@@ -389,7 +427,8 @@ ATTRIBUTES = {
 """,
     "best_validation_score_": """\
     best_validation_score_ : float or None
-        Best validation score with ``early_stopping``, else ``None``.
+        Best validation score with ``early_stopping`` (or ``restore_best_weights`` and
+        ``X_val``), else ``None``.
 """,
     "n_iter_": """\
     n_iter_ : int
@@ -456,7 +495,9 @@ NETWORK_PARAMETERS = (
 )
 """Parameters of every network estimator, in constructor order."""
 
-TRAINING_PARAMETERS = ("scoring", "decay_rate", "decay_steps")
+TRAINING_PARAMETERS = (
+    "scoring", "decay_rate", "decay_steps", "warmup_iter", "weight_decay", "restore_best_weights"
+)
 """Parameters closing every constructor, after the estimator-specific ones."""
 
 NETWORK_ATTRIBUTES = tuple(name for name in ATTRIBUTES if name != "classes_")

@@ -5,7 +5,9 @@ from . import _docs
 from ._base_classifier import BaseDeepNetClassifier
 from .nn.initializers import zeros
 
-_FIXED = ("hidden_layer_sizes", "activation", "init", "negative_slope", "dropout")
+_FIXED = (
+    "hidden_layer_sizes", "activation", "init", "negative_slope", "dropout", "label_smoothing"
+)
 _LOGISTIC_PARAMETERS = tuple(name for name in _docs.NETWORK_PARAMETERS if name not in _FIXED)
 
 
@@ -100,6 +102,7 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
     init = "zeros"
     negative_slope = 0.0
     dropout = 0.0
+    label_smoothing = 0.0
 
     _parameter_constraints = {
         name: constraint
@@ -135,6 +138,9 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
         scoring=None,
         decay_rate=0.5,
         decay_steps=10,
+        warmup_iter=0,
+        weight_decay=0.0,
+        restore_best_weights=False,
     ):
         self.solver = solver
         self.alpha = alpha
@@ -161,6 +167,9 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
         self.scoring = scoring
         self.decay_rate = decay_rate
         self.decay_steps = decay_steps
+        self.warmup_iter = warmup_iter
+        self.weight_decay = weight_decay
+        self.restore_best_weights = restore_best_weights
 
     def _layer_initializers(self, n_layers):
         return [zeros] * n_layers

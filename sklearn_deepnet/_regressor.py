@@ -133,6 +133,9 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
         scoring=None,
         decay_rate=0.5,
         decay_steps=10,
+        warmup_iter=0,
+        weight_decay=0.0,
+        restore_best_weights=False,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -164,6 +167,9 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
         self.scoring = scoring
         self.decay_rate = decay_rate
         self.decay_steps = decay_steps
+        self.warmup_iter = warmup_iter
+        self.weight_decay = weight_decay
+        self.restore_best_weights = restore_best_weights
 
     # -- targets -------------------------------------------------------------------------------
 

@@ -169,6 +169,9 @@ def test_every_solver_trains_on_the_namespace_as_on_numpy(solver, ns):
         {"activation": "leaky_relu", "negative_slope": 0.1},
         {"activation": "selu"},
         {"activation": "mish"},
+        {"learning_rate": "cosine", "warmup_iter": 3, "weight_decay": 0.1},
+        {"learning_rate": "one_cycle", "label_smoothing": 0.1, "restore_best_weights": True},
+        {"solver": "gd", "learning_rate_init": 2.0, "restore_best_weights": True},
     ],
     ids=lambda p: "-".join(f"{k}={v}" for k, v in p.items()),
 )

@@ -529,6 +529,10 @@ INVALID_PARAMS = {
     "decay_steps": [0, 2.5],
     "scoring": [3],
     "loss": ["hinge", None],
+    "warmup_iter": [-1, 2.5],
+    "weight_decay": [-0.1, "0.1"],
+    "restore_best_weights": ["yes", 1],
+    "label_smoothing": [-0.1, 1.0],
 }
 ALL_ESTIMATORS = [*ESTIMATORS, DeepNetRegressor]
 

@@ -38,6 +38,10 @@ def test_get_params_superset_of_mlp_with_same_defaults():
         "scoring",
         "decay_rate",
         "decay_steps",
+        "label_smoothing",
+        "warmup_iter",
+        "weight_decay",
+        "restore_best_weights",
     }
     assert ours["init"] == "auto"
     assert ours["negative_slope"] == 0.01

@@ -3,19 +3,21 @@
 Every solver is a class that declares what it needs and offers, and the estimators read only
 those declarations (they never branch on a solver's name):
 
-======================== ===========================================================================
-declaration              meaning
-======================== ===========================================================================
-``name``, ``summary``    the ``solver`` value, and a line for the docstrings and the user guide
-``hyperparameters``      constructor argument -> the estimator parameter it is read from
-``full_batch``           each step sees every sample (no ``batch_size``, no shuffling)
-``uses_learning_rate``   it steps by ``learning_rate``, which the ``learning_rate`` schedules set
-``deterministic``        it needs the same objective at every evaluation (a line search), so no
-                         dropout
-``supports_partial_fit`` ``partial_fit`` (one epoch per call) is available
-``supports_validation``  it can score a validation set after each epoch and stop early on it
-``loss_before_step``     its epoch loss is measured at the weights before the epoch's steps
-======================== ===========================================================================
+=========================== =======================================================================
+declaration                 meaning
+=========================== =======================================================================
+``name``, ``summary``       the ``solver`` value, and a line for the docstrings and the user guide
+``hyperparameters``         constructor argument -> the estimator parameter it is read from
+``full_batch``              each step sees every sample (no ``batch_size``, no shuffling)
+``uses_learning_rate``      it steps by ``learning_rate``, which the ``learning_rate`` schedules
+                            set
+``deterministic``           it needs the same objective at every evaluation (a line search), so no
+                            dropout
+``supports_partial_fit``    ``partial_fit`` (one epoch per call) is available
+``supports_validation``     it can score a validation set after each epoch and stop early on it
+``loss_before_step``        its epoch loss is measured at the weights before the epoch's steps
+``supports_weight_decay``   it applies decoupled weight decay (``weight_decay``) with each step
+=========================== =======================================================================
 
 and implements ``minimize(problem, loop)``: it moves ``problem.params`` (a
 :class:`~sklearn_deepnet.nn.problem.TrainingProblem`) epoch by epoch, calling
@@ -25,6 +27,12 @@ when it stopped on a criterion of its own, else ``None``. :class:`EpochSolver` g
 to the solvers that take one step (or one pass of mini-batch steps) per epoch: plain gradient
 descent, SGD, Adam, RMSprop, and, through its line-search step, accelerated gradient descent.
 L-BFGS runs inside SciPy and maps its iterations onto the same calls.
+
+Decoupled weight decay (Loshchilov & Hutter, 2019, "AdamW") is also :class:`EpochSolver`'s:
+before each step of a solver that steps by a learning rate, the weights (not the biases) are
+multiplied by ``1 - learning_rate * weight_decay``. Unlike the L2 penalty ``alpha``, which goes
+through the gradient and so through Adam's or RMSprop's per-parameter rescaling, the decay
+shrinks every weight by the same factor; it is not part of the objective (``loss_curve_``).
 
 Every step works in place on preallocated state. On NumPy arrays it runs a few ufunc calls
 chunk by chunk over the flat vector (see :mod:`~sklearn_deepnet.nn._chunks`): a step allocates
@@ -64,11 +72,20 @@ class Solver:
     supports_partial_fit = True
     supports_validation = True
     loss_before_step = False
+    supports_weight_decay = False
 
     @classmethod
     def from_params(cls, get):
         """Build the solver from an estimator's parameters, ``get(name)`` returning each."""
-        return cls(**{arg: get(name) for arg, name in cls.hyperparameters.items()})
+        solver = cls(**{arg: get(name) for arg, name in cls.hyperparameters.items()})
+        decay = float(get("weight_decay")) if cls.supports_weight_decay else 0.0
+        if decay:  # an attribute only when used: model files written without it stay valid
+            solver.weight_decay = decay
+        return solver
+
+    def _weight_decay(self):
+        """The decoupled weight decay: set by :meth:`from_params` when non-zero, else 0."""
+        return vars(self).get("weight_decay", 0.0)
 
     def minimize(self, problem, loop):
         """Move ``problem.params`` until ``loop`` says stop; ``"converged"`` or ``None``."""
@@ -98,8 +115,11 @@ class EpochSolver(Solver):
     """A solver that advances by whole epochs: :meth:`run_epoch` then ``loop.epoch_end``.
 
     Subclasses implement :meth:`step` (an update from a gradient); mini-batch ones get one step
-    per batch, full-batch ones one step per epoch.
+    per batch, full-batch ones one step per epoch. Those that step by a learning rate apply
+    the decoupled weight decay before each step.
     """
+
+    supports_weight_decay = True
 
     def minimize(self, problem, loop):
         """Run epochs until the loop says stop or ``loop.max_epochs`` ran; return ``None``."""
@@ -112,11 +132,23 @@ class EpochSolver(Solver):
 
     def run_epoch(self, problem):
         """One epoch of steps; return the epoch's loss and the last gradient."""
+        step = self.step
+        if self._weight_decay():
+            step = functools.partial(self._decayed_step, problem.weights)
         if not self.full_batch:
-            return problem.minibatch_epoch(self.step)
+            return problem.minibatch_epoch(step)
         loss, grad = problem.loss_and_gradient()
-        self.step(problem.params, grad)
+        step(problem.params, grad)
         return loss, grad
+
+    def _decayed_step(self, weights, params, grad):
+        """Shrink ``weights`` (a view of ``params``) by ``1 - lr * weight_decay``, then step.
+
+        The same update as AdamW's ``params -= lr * (update + weight_decay * params)`` on the
+        weights, since the step's gradient was taken before the shrinking.
+        """
+        weights *= 1.0 - float(self.learning_rate) * float(self.weight_decay)
+        self.step(params, grad)
 
     def step(self, params, grad):
         """Update ``params`` in place from ``grad``."""
@@ -396,6 +428,7 @@ class AcceleratedGradient(EpochSolver):
     full_batch = True
     uses_learning_rate = False
     deterministic = True
+    supports_weight_decay = False
 
     def __init__(self, learning_rate=0.1):
         self.learning_rate = learning_rate

@@ -60,6 +60,12 @@ class TrainingProblem:
         return self.objective.network.params
 
     @property
+    def weights(self):
+        """The weights (not the biases): the view of :attr:`params` that weight decay shrinks."""
+        network = self.objective.network
+        return network.params[: network.n_coef]
+
+    @property
     def n_samples(self):
         """Number of training samples."""
         return self.X.shape[0]

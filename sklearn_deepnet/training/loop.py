@@ -51,10 +51,14 @@ class TrainingLoop:
         self.schedule = SCHEDULES[estimator.learning_rate](estimator)
         self.progress = Progress(estimator)
         early_stopping = estimator.early_stopping and validation is not None
+        divergence = self.divergence
         self.stopping = StoppingRule(
             estimator, solver, problem.params, early_stopping, self.schedule, self.progress,
             incremental,
+            weights_of_loss=lambda: divergence.start if solver.loss_before_step else problem.params,
+            validated=validation is not None,
         )
+        self.schedule.begin(solver, estimator, incremental)
         estimator.n_iter_ = 0  # counts this call's epochs, as MLPClassifier does
 
     def run(self):
@@ -65,6 +69,8 @@ class TrainingLoop:
             self.divergence.restore_epoch_start()
             self.stop_reason = "interrupted"
             warn("Training interrupted by user.")
+        if self.stop_reason is None and self.schedule.ends_at_max_iter:
+            self.stop_reason = "schedule_complete"  # a budgeted plan ran to its end
         self._warn_if_unfinished()
         self.stopping.finish(self.stop_reason)
         self.callbacks.end()

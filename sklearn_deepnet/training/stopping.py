@@ -1,4 +1,4 @@
-"""When training stops, and early stopping's best weights: one rule, as ``MLPClassifier``'s.
+"""When training stops, and which epoch's weights it keeps: one rule, as ``MLPClassifier``'s.
 
 After each epoch:
 
@@ -12,6 +12,10 @@ After each epoch:
 
 At the end of ``fit`` early stopping restores the best epoch's weights. Across ``partial_fit``
 calls with a validation set it restores them once the calls stop improving, and says so.
+
+``restore_best_weights=True`` keeps the best epoch's weights without early stopping too: the
+epoch with the best validation score when a validation set is scored (``X_val``), else the one
+with the lowest training loss; ``fit`` ends on them whatever stopped it.
 """
 
 import numpy as np
@@ -39,9 +43,15 @@ class StoppingRule:
         Told when the rate is lowered.
     incremental : bool
         ``partial_fit``: the record carries over from the previous calls.
+    weights_of_loss : callable
+        ``() -> params``: the weights an epoch's loss was measured at (those the epoch started
+        from when the solver measures its loss before stepping), kept when the loss decides.
+    validated : bool
+        Whether a validation set is scored after each epoch.
     """
 
-    def __init__(self, estimator, solver, params, early_stopping, schedule, progress, incremental):
+    def __init__(self, estimator, solver, params, early_stopping, schedule, progress, incremental,
+                 weights_of_loss, validated):
         self.estimator = estimator
         self.solver = solver
         self.params = params
@@ -49,8 +59,13 @@ class StoppingRule:
         self.schedule = schedule
         self.progress = progress
         self.incremental = incremental
-        if early_stopping and estimator.best_validation_score_ is None:
+        self.weights_of_loss = weights_of_loss
+        restore = bool(estimator.restore_best_weights) and not incremental
+        self.keep_best = early_stopping or restore
+        self.best_by_score = early_stopping or (restore and validated)
+        if self.best_by_score and estimator.best_validation_score_ is None:
             estimator.best_validation_score_ = -np.inf
+        if early_stopping:
             estimator.best_loss_ = None  # as MLPClassifier: the validation score decides
         if not incremental:
             estimator._no_improvement_count = 0
@@ -59,9 +74,11 @@ class StoppingRule:
     def after_epoch(self, loss, grad, score):
         """Why training stops after this epoch (``"converged"``, ``"no_improvement"``) or None."""
         estimator = self.estimator
+        improved = self._improved(loss, score if self.early_stopping else None)
+        self._keep_if_best(loss, score)
         if self.solver.full_batch and grad is not None and max_abs(grad) <= estimator.tol:
             return "converged"
-        self._count(loss, score if self.early_stopping else None)
+        estimator._no_improvement_count = 0 if improved else estimator._no_improvement_count + 1
         if estimator._no_improvement_count <= estimator.n_iter_no_change:
             return None
         rate = self.schedule.on_plateau(self.solver)
@@ -74,24 +91,41 @@ class StoppingRule:
         estimator._no_improvement_count = 0
         return None
 
-    def _count(self, loss, score):
-        """Count an epoch without progress by ``tol`` (validation score if given, else loss)."""
+    def _improved(self, loss, score):
+        """Whether the epoch progressed by ``tol``: its validation score if given, else loss."""
         estimator = self.estimator
         if score is not None:
-            improved = score >= estimator.best_validation_score_ + estimator.tol
+            return score >= estimator.best_validation_score_ + estimator.tol
+        best = np.inf if estimator.best_loss_ is None else estimator.best_loss_
+        return loss <= best - estimator.tol
+
+    def _keep_if_best(self, loss, score):
+        """Update the best score (or loss) and, when kept, the best epoch's weights."""
+        estimator = self.estimator
+        if self.best_by_score and score is not None:
             if score > estimator.best_validation_score_:
                 estimator.best_validation_score_ = score
-                estimator._best_params = copy(self.params)
-        else:
+                self._snapshot(self.params)
+        if not self.early_stopping:
             best = np.inf if estimator.best_loss_ is None else estimator.best_loss_
-            improved = loss <= best - estimator.tol
+            if self.keep_best and not self.best_by_score and loss < best:
+                self._snapshot(self.weights_of_loss())
             estimator.best_loss_ = min(best, float(loss))
-        estimator._no_improvement_count = 0 if improved else estimator._no_improvement_count + 1
+
+    def _snapshot(self, weights):
+        """Keep a copy of ``weights`` as the best epoch's, reusing the last copy's memory."""
+        kept = self.estimator.__dict__.get("_best_params")
+        if kept is not None and type(kept) is type(weights) and kept.shape == weights.shape and (
+            kept.dtype == weights.dtype
+        ):
+            kept[...] = weights
+        else:
+            self.estimator._best_params = copy(weights)
 
     def finish(self, stop_reason):
         """Restore the best epoch's weights at the end of ``fit`` or of stalled ``partial_fit``."""
         estimator = self.estimator
-        if not self.early_stopping or "_best_params" not in estimator.__dict__:
+        if not self.keep_best or "_best_params" not in estimator.__dict__:
             return
         if not self.incremental:
             self.params[...] = estimator._best_params
