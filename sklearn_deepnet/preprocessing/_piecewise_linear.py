@@ -59,11 +59,11 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
     bin_edges_ : list of ndarray
         The edges of each feature, ``n_bins_[j] + 1`` increasing ``float64`` values, or none
         for a feature left unencoded.
-    n_bins_ : ndarray of shape (n_features_in_,), dtype=int
+    n_bins_ : ndarray of shape (`n_features_in_`,), dtype=int
         The number of bins of each feature; 0 for a feature left unencoded.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`, when ``X`` has string column names.
 
     See Also

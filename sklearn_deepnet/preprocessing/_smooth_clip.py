@@ -71,13 +71,13 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    center_ : ndarray of shape (n_features_in_,) or None
+    center_ : ndarray of shape (`n_features_in_`,) or None
         The median of each feature (``None`` when ``with_centering=False``).
-    scale_ : ndarray of shape (n_features_in_,) or None
+    scale_ : ndarray of shape (`n_features_in_`,) or None
         The divisor of each feature (``None`` when ``with_scaling=False``).
     n_features_in_ : int
         Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`, when ``X`` has string column names.
 
     See Also
@@ -105,7 +105,7 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     **Inverse.** The clip is inverted by ``y / sqrt(1 - (y / bound) ** 2)``, exactly in
     arithmetic, but the closer ``|y|`` lies to ``bound`` the fewer digits of ``z`` it keeps:
-    outliers beyond about ``1e7 * bound`` scales in float64 (``4e3 * bound`` in float32)
+    outliers beyond about ``1e8 * bound`` scales in float64 (``4e3 * bound`` in float32)
     transform to ``±bound`` itself and come back as ``±inf``.
 
     ``float32`` input gives ``float32`` output; other input is converted to ``float64``.
