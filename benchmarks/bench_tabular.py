@@ -28,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -38,12 +38,7 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import (
-    FunctionTransformer,
-    OneHotEncoder,
-    RobustScaler,
-    StandardScaler,
-)
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,6 +47,7 @@ from _common import machine_line, parser, table  # noqa: E402
 from _tabular_data import BY_NAME, DATASETS, QUICK, describe  # noqa: E402
 
 from sklearn_deepnet import DeepNetClassifier  # noqa: E402
+from sklearn_deepnet.preprocessing import PiecewiseLinearEncoder, SmoothClipScaler  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -61,61 +57,6 @@ RESULTS = Path(__file__).resolve().parent / "results"
 PROVISIONAL_RECIPE = dict(
     early_stopping=True, n_iter_no_change=20, max_iter=1000, alpha=0.1, batch_size=64
 )
-
-
-def smooth_clip(X, bound=3.0):
-    """Squash large values smoothly towards ``±bound``: ``x / sqrt(1 + (x / bound) ** 2)``.
-
-    Parameters
-    ----------
-    X : ndarray
-        Scaled features.
-    bound : float, default=3.0
-        The asymptote; values well inside it are left almost unchanged.
-
-    Returns
-    -------
-    X_clipped : ndarray
-        Same shape as ``X``.
-    """
-    return X / np.sqrt(1.0 + (X / bound) ** 2)
-
-
-class PiecewiseLinear(TransformerMixin, BaseEstimator):
-    """Append a piecewise-linear encoding of every non-binary column (Gorishniy et al., 2022).
-
-    Each such column ``x`` gets ``n_bins`` extra features
-    ``clip((x - b[t]) / (b[t + 1] - b[t]), 0, 1)`` over its training quantiles ``b``: a
-    thermometer code that lets a network place sharp thresholds where the data are.
-
-    Parameters
-    ----------
-    n_bins : int, default=8
-        Quantile bins per column (fewer where quantiles coincide).
-    """
-
-    def __init__(self, n_bins=8):
-        self.n_bins = n_bins
-
-    def fit(self, X, y=None):
-        """Learn the bin edges of every column that takes more than two values."""
-        X = np.asarray(X, dtype=float)
-        self.edges_ = {}
-        for j in range(X.shape[1]):
-            if np.unique(X[:, j]).size > 2:
-                edges = np.unique(np.quantile(X[:, j], np.linspace(0, 1, self.n_bins + 1)))
-                if edges.size > 2:
-                    self.edges_[j] = edges
-        return self
-
-    def transform(self, X):
-        """``X`` followed by the encodings."""
-        X = np.asarray(X, dtype=float)
-        parts = [X]
-        for j, edges in self.edges_.items():
-            lo, width = edges[:-1], np.diff(edges)
-            parts.append(np.clip((X[:, j, None] - lo) / width, 0.0, 1.0))
-        return np.hstack(parts)
 
 
 def recipe(random_state=None):
@@ -129,19 +70,18 @@ def recipe(random_state=None):
     Returns
     -------
     estimator : Pipeline
-        ``RobustScaler()`` (median and interquartile range), then :func:`smooth_clip`, then
-        :class:`PiecewiseLinear` (8 quantile bins per non-binary column), then
+        ``SmoothClipScaler()`` (median and interquartile range, then the smooth clip
+        ``x / sqrt(1 + (x / 3) ** 2)``), then ``PiecewiseLinearEncoder()`` (8 quantile bins
+        per column with more than two values, appended to the columns), then
         ``DeepNetClassifier(**PROVISIONAL_RECIPE)``: early stopping on the validation loss
         with the best epoch restored (patience 20, up to 1000 epochs), L2 ``alpha=0.1``,
-        mini-batches of 64. Existing parameters and scikit-learn transformers only, chosen by
-        ``benchmarks/study_recipe.py``; it is replaced by the recipe of issue 13 once the
-        toolbox (batch normalization, label smoothing, schedules, weight decay, a
-        robust-scale-and-clip transformer) exists.
+        mini-batches of 64. Chosen by ``benchmarks/study_recipe.py`` among existing
+        parameters; it is replaced by the recipe of issue 13 once the rest of its toolbox
+        (batch normalization, label smoothing, schedules, weight decay) exists.
     """
     return make_pipeline(
-        RobustScaler(),
-        FunctionTransformer(smooth_clip),
-        PiecewiseLinear(),
+        SmoothClipScaler(),
+        PiecewiseLinearEncoder(),
         DeepNetClassifier(**PROVISIONAL_RECIPE, random_state=random_state),
     )
 
@@ -156,7 +96,7 @@ MODELS = {
 }
 MODEL_LONG_NAMES = {
     "DeepNet": "DeepNetClassifier()",
-    "recipe (provisional)": "recipe(): RobustScaler, smooth_clip, PiecewiseLinear, "
+    "recipe (provisional)": "recipe(): SmoothClipScaler, PiecewiseLinearEncoder, "
     + "DeepNetClassifier(" + ", ".join(f"{k}={v!r}" for k, v in PROVISIONAL_RECIPE.items()) + ")",
     "MLP": "MLPClassifier()",
     "LogReg": "LogisticRegression(max_iter=1000)",

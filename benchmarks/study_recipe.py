@@ -26,15 +26,15 @@ from pathlib import Path
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, RobustScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import machine_line, parser, table  # noqa: E402
 from _tabular_data import BY_NAME, DATASETS  # noqa: E402
-from bench_tabular import PiecewiseLinear, evaluate, smooth_clip  # noqa: E402
+from bench_tabular import evaluate  # noqa: E402
 
 from sklearn_deepnet import DeepNetClassifier  # noqa: E402
+from sklearn_deepnet.preprocessing import PiecewiseLinearEncoder, SmoothClipScaler  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "study"
 
@@ -51,10 +51,8 @@ def with_features(*steps):
     return lambda **params: (lambda: make_pipeline(*steps, DeepNetClassifier(**params)))
 
 
-ROBUST_SMOOTH_CLIP = with_features(RobustScaler(), FunctionTransformer(smooth_clip))
-RSC_PIECEWISE_LINEAR = with_features(
-    RobustScaler(), FunctionTransformer(smooth_clip), PiecewiseLinear()
-)
+ROBUST_SMOOTH_CLIP = with_features(SmoothClipScaler())
+RSC_PIECEWISE_LINEAR = with_features(SmoothClipScaler(), PiecewiseLinearEncoder())
 
 #: ``name -> DeepNetClassifier parameters`` (or a factory of a pipeline ending in one): one
 #: change at a time, then combinations.
@@ -100,7 +98,7 @@ VARIANTS = {
     # ablations of the last one: without early stopping (200 epochs, the last one kept), and
     # without the robust scale and smooth clip
     "rsc_piecewise_linear_alpha_1e-1_batch_64": RSC_PIECEWISE_LINEAR(alpha=0.1, batch_size=64),
-    "es_piecewise_linear_alpha_1e-1_batch_64": with_features(PiecewiseLinear())(
+    "es_piecewise_linear_alpha_1e-1_batch_64": with_features(PiecewiseLinearEncoder())(
         **ES_PATIENT, alpha=0.1, batch_size=64
     ),
 }

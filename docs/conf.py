@@ -75,6 +75,9 @@ SKLEARN_LABELS = {
     "metadata_routing": "metadata_routing.html",
     "accuracy_score": "modules/model_evaluation.html#accuracy-score",
     "r2_score": "modules/model_evaluation.html#r2-score",
+    "df_output_transform": "modules/df_output_transform.html",
+    "sphx_glr_auto_examples_miscellaneous_plot_set_output.py":
+        "auto_examples/miscellaneous/plot_set_output.html",
 }
 
 

@@ -9,6 +9,8 @@ callback context:
   declare the parameter constraints;
 - :func:`validate_params` runs an estimator's parameter validation outside ``fit``, and
   :func:`parameter_names` lists a class's constructor parameters;
+- :func:`input_feature_names` checks ``get_feature_names_out``'s ``input_features`` as
+  scikit-learn's own transformers do;
 - :func:`rebuild_one_hot_encoder`, :func:`one_hot_encoder_width` and
   :func:`rebuild_column_transformer` restore the private bookkeeping of the scikit-learn
   transformers a model file may hold, with the installed version's own methods (the other
@@ -50,6 +52,7 @@ import copy
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_feature_names_in
 
 __all__ = [
     "CALLBACKS_AVAILABLE",
@@ -59,6 +62,7 @@ __all__ = [
     "StrOptions",
     "begin_fit",
     "fit_context",
+    "input_feature_names",
     "one_hot_encoder_width",
     "parameter_names",
     "rebuild_column_transformer",
@@ -107,6 +111,25 @@ def parameter_names(cls):
     names : list of str
     """
     return cls._get_param_names()
+
+
+def input_feature_names(estimator, input_features=None):
+    """The input feature names a fitted transformer's ``get_feature_names_out`` builds on.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        A fitted transformer (``n_features_in_`` set, ``feature_names_in_`` when fitted on
+        named columns).
+    input_features : array-like of str or None, default=None
+        ``None``: ``feature_names_in_``, else ``x0``, ``x1``, ...; otherwise checked against
+        ``n_features_in_`` and ``feature_names_in_`` (a ``ValueError`` when they disagree).
+
+    Returns
+    -------
+    names : ndarray of str objects
+    """
+    return _check_feature_names_in(estimator, input_features)
 
 
 def rebuild_one_hot_encoder(encoder):

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
+from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.datasets import load_iris
@@ -37,6 +38,7 @@ from sklearn_deepnet import (
 from sklearn_deepnet.nn.activations import ACTIVATIONS
 from sklearn_deepnet.persistence._classes import CLASSES
 from sklearn_deepnet.persistence._file import _HEADER_SIZE, _MAGIC, UnexpectedModelFileError
+from sklearn_deepnet.preprocessing import PiecewiseLinearEncoder, SmoothClipScaler
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -288,6 +290,138 @@ def test_standalone_transformers_round_trip(tmp_path):
         )
 
 
+def _recipe_pipeline():
+    """The recipe's feature steps before a network, on numbers with a binary column."""
+    return make_pipeline(
+        SmoothClipScaler(), PiecewiseLinearEncoder(n_bins=5),
+        DeepNetClassifier(hidden_layer_sizes=(6,), max_iter=20, random_state=0),
+    )
+
+
+def _with_binary(X):
+    return np.c_[X, (X[:, 0] > 0).astype(float)]
+
+
+def test_tabular_input_pipeline_round_trips(iris, tmp_path):
+    X, y = iris
+    X = _with_binary(X)
+    pipe = _recipe_pipeline().fit(X, y)
+    loaded = _round_trip(pipe, tmp_path)
+    assert np.array_equal(loaded[:-1].transform(X), pipe[:-1].transform(X))
+    assert np.array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+    assert loaded[1].n_bins_.tolist() == pipe[1].n_bins_.tolist() == [5, 5, 5, 5, 0]
+    _, _, document, _ = read_parts(tmp_path / "model.deepnet")
+    assert "pickle" not in json.dumps(document)
+
+
+def test_tabular_inputs_in_a_column_transformer_round_trip(tmp_path):
+    frame, target = _table()
+    pre = ColumnTransformer(
+        [("num", make_pipeline(SimpleImputer(strategy="median"), SmoothClipScaler(),
+                               PiecewiseLinearEncoder(n_bins=4, include_original=False)),
+          ["age", "income"]),
+         ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city"])],
+    )
+    pipe = Pipeline([("pre", pre), ("model", DeepNetRegressor(hidden_layer_sizes=(4,),
+                                                               max_iter=20, random_state=0))])
+    pipe.fit(frame, target)
+    loaded = _round_trip(pipe, tmp_path)
+    assert np.array_equal(loaded[0].transform(frame), pipe[0].transform(frame))
+    assert np.array_equal(loaded.predict(frame), pipe.predict(frame))
+    assert list(loaded[0].get_feature_names_out()) == list(pipe[0].get_feature_names_out())
+
+
+@pytest.mark.parametrize(
+    "transformer",
+    [
+        SmoothClipScaler(),
+        SmoothClipScaler(with_centering=False, quantile_range=(10.0, 90.0), bound=None),
+        SmoothClipScaler(with_scaling=False, bound=1.5),
+        PiecewiseLinearEncoder(),
+        PiecewiseLinearEncoder(n_bins=3, strategy="uniform", include_original=False,
+                               subsample=20, random_state=np.random.RandomState(0)),
+    ],
+    ids=["scaler", "scaler-no-centering", "scaler-no-scaling", "encoder", "encoder-options"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tabular_input_transformers_round_trip(transformer, dtype, tmp_path):
+    frame, _ = _table()
+    numbers = frame[["age", "income", "score"]].astype(dtype)
+    numbers["owner"] = (frame["score"] > 0).astype(dtype)
+    numbers.loc[[2, 5], "age"] = np.nan  # both pass missing values through
+    fitted = clone(transformer).set_output(transform="pandas").fit(numbers)
+    loaded = _round_trip(fitted, tmp_path)
+    assert loaded.get_params().keys() == fitted.get_params().keys()
+    out, expected = loaded.transform(numbers), fitted.transform(numbers)
+    assert out.equals(expected) and out.to_numpy().dtype == dtype
+    assert list(loaded.feature_names_in_) == ["age", "income", "score", "owner"]
+
+
+def _forge_fitted(saved, edit):
+    """Rewrite the fitted attributes of the file's PiecewiseLinearEncoder with ``edit``."""
+    _, table, document, arrays = read_parts(saved)
+    fitted = document["model"]["fitted"]
+    changed = edit(fitted, table, bytearray(arrays))
+    forge(saved, table, document, bytes(changed) if isinstance(changed, bytearray) else arrays)
+
+
+def _edit_tensor(node, table, arrays, dtype, change):
+    """``arrays`` with the tensor that ``node`` refers to replaced by ``change(values)``."""
+    start, stop = table[str(node["tensor"])]["data_offsets"]
+    values = np.frombuffer(bytes(arrays[start:stop]), dtype=dtype)
+    arrays[start:stop] = np.asarray(change(values), dtype=dtype).tobytes()
+    return arrays
+
+
+def _reverse_edges(fitted, table, arrays):
+    return _edit_tensor(fitted["bin_edges_"][0], table, arrays, "<f8", lambda v: v[::-1])
+
+
+def _overflowing_edges(fitted, table, arrays):
+    return _edit_tensor(fitted["bin_edges_"][0], table, arrays, "<f8",
+                        lambda v: [-1e308, 1e308, 1.1e308, 1.2e308, 1.3e308, 1.4e308])
+
+
+def _drop_bins(fitted, table, arrays):
+    return _edit_tensor(fitted["n_bins_"], table, arrays, "<i8", lambda v: [5, 5, 5, 0, 0])
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (_reverse_edges, "bin_edges_\\[0\\] is not increasing"),
+        (_overflowing_edges, "bin_edges_\\[0\\] is not increasing with finite bin widths"),
+        (lambda f, t, a: f["bin_edges_"].pop(), "bin_edges_ is not a list of 5 arrays"),
+        (lambda f, t, a: f["bin_edges_"].reverse(), "bin_edges_\\[0\\] is not a finite float "
+                                                     "array of shape \\(6,\\)"),
+        (_drop_bins, "bin_edges_\\[3\\] of a feature without bins is not an empty array"),
+        (lambda f, t, a: f.update(n_bins_=[5, 5, 5, 5, 0]), "n_bins_ is not an integer array"),
+        (lambda f, t, a: f.pop("bin_edges_"), "bin_edges_ is not a list"),
+    ],
+    ids=["unordered edges", "infinite widths", "missing edges", "edges of another feature",
+         "bins disagree", "n_bins_ a list", "no edges"],
+)
+def test_forged_encoder_is_refused(edit, message, iris, tmp_path):
+    X, _ = iris
+    path = tmp_path / "encoder.deepnet"
+    dump(PiecewiseLinearEncoder(n_bins=5).fit(_with_binary(X)), path)
+    _forge_fitted(path, edit)
+    with pytest.raises(ValueError, match=message) as info:
+        load(path)
+    assert not isinstance(info.value, UnexpectedModelFileError)
+
+
+def test_forged_scaler_is_refused(iris, tmp_path):
+    X, _ = iris
+    path = tmp_path / "scaler.deepnet"
+    dump(SmoothClipScaler().fit(X), path)
+    _, table, document, arrays = read_parts(path)
+    document["model"]["params"]["bound"] = -1.0
+    forge(path, table, document, arrays)
+    with pytest.raises(ValueError, match="invalid parameters.*'bound' parameter"):
+        load(path)
+
+
 def test_allow_list():
     assert sorted(CLASSES) == [
         "sklearn.compose.ColumnTransformer",
@@ -302,6 +436,8 @@ def test_allow_list():
         "sklearn_deepnet.DeepNetClassifier",
         "sklearn_deepnet.DeepNetRegressor",
         "sklearn_deepnet.LogisticRegressionGD",
+        "sklearn_deepnet.preprocessing.PiecewiseLinearEncoder",
+        "sklearn_deepnet.preprocessing.SmoothClipScaler",
     ]
 
 

@@ -33,6 +33,7 @@ from test_model_file import build_payload, read_parts, seal
 
 from sklearn_deepnet import DeepNetClassifier, DeepNetRegressor, dump, load
 from sklearn_deepnet.persistence._file import _HEADER_SIZE, UnexpectedModelFileError
+from sklearn_deepnet.preprocessing import PiecewiseLinearEncoder, SmoothClipScaler
 
 COUNT = int(os.environ.get("SKLEARN_DEEPNET_FUZZ_COUNT", "40"))
 MEMORY_FACTOR = 64  # peak traced allocation per load, in file sizes (JSON objects included)
@@ -78,9 +79,23 @@ def _pipeline():
     return Pipeline([("pre", pre), ("model", model)]).fit(frame, target), frame
 
 
-@pytest.fixture(scope="module", params=["classifier", "pipeline"])
+def _tabular_inputs():
+    """The recipe's feature steps (smooth-clip scaler, piecewise-linear encoder) and a network."""
+    X, y = load_iris(return_X_y=True)
+    X = np.c_[X, X[:, 0] > 6]  # a binary column: left unencoded
+    model = make_pipeline(
+        SmoothClipScaler(), PiecewiseLinearEncoder(n_bins=4),
+        DeepNetClassifier(hidden_layer_sizes=(4,), max_iter=10, random_state=0),
+    )
+    return model.fit(X, y), X
+
+
+MODELS = {"classifier": _classifier, "pipeline": _pipeline, "tabular-inputs": _tabular_inputs}
+
+
+@pytest.fixture(scope="module", params=sorted(MODELS))
 def original(request, tmp_path_factory):
-    model, X = _classifier() if request.param == "classifier" else _pipeline()
+    model, X = MODELS[request.param]()
     path = tmp_path_factory.mktemp("fuzz") / "model.deepnet"
     dump(model, path)
     return path.read_bytes(), model, X
@@ -300,7 +315,8 @@ def test_mutated_files_are_refused_or_load_valid_models(kind, original, tmp_path
 
 
 def test_fuzz_outcomes_report(original):
-    """The fuzzing runs on both a classifier and a main-job pipeline (count per kind)."""
+    """The fuzzing runs on a classifier, a main-job pipeline and the tabular-input transformers
+    before a network (count per kind)."""
     data, model, _ = original
     assert len(data) > _HEADER_SIZE
     assert json.loads(json.dumps(COUNT)) == COUNT

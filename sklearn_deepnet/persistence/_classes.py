@@ -12,7 +12,9 @@ scikit-learn versions are derived again on load by the installed version's own c
 loads on any supported scikit-learn version, whichever wrote it.
 
 Adding a scikit-learn class is one :class:`SklearnCodec` entry: the fitted attributes it saves
-and a ``check`` function that validates them and derives the rest.
+and a ``check`` function that validates them and derives the rest. Our transformers
+(:mod:`sklearn_deepnet.preprocessing`) are scikit-learn-style classes whose fitted attributes
+are plain arrays: they are saved the same way.
 """
 
 import inspect
@@ -42,6 +44,7 @@ from .._sklearn_internals import (
     rebuild_one_hot_encoder,
     validate_params,
 )
+from ..preprocessing import PiecewiseLinearEncoder, SmoothClipScaler
 from ._state import _VERSION_KEY
 from ._values import ModelFileError, is_real
 
@@ -332,6 +335,33 @@ def _check_robust_scaler(obj, fitted, context, where):
     _vector(fitted.get("scale_"), where, "scale_", n, positive=True, none=not obj.with_scaling)
     if "center_" not in fitted or "scale_" not in fitted:
         _fail(where, "center_ and scale_ must be saved")
+
+
+def _check_piecewise_linear_encoder(obj, fitted, context, where):
+    n = _n_features(fitted, where)
+    n_bins = fitted.get("n_bins_")
+    if not isinstance(n_bins, np.ndarray) or n_bins.dtype.kind not in "iu" or n_bins.shape != (n,):
+        _fail(where, f"n_bins_ is not an integer array of shape ({n},)")
+    edges = fitted.get("bin_edges_")
+    if not isinstance(edges, list) or len(edges) != n:
+        _fail(where, f"bin_edges_ is not a list of {n} arrays")
+    for j, (feature_edges, k) in enumerate(zip(edges, n_bins.tolist(), strict=True)):
+        what = f"bin_edges_[{j}]"
+        if k == 0:
+            if not isinstance(feature_edges, np.ndarray) or feature_edges.shape != (0,):
+                _fail(where, f"{what} of a feature without bins is not an empty array")
+            continue
+        if k < 2:
+            _fail(where, f"n_bins_[{j}] is {k}, expected 0 or at least 2")
+        _vector(feature_edges, where, what, k + 1)
+        with np.errstate(over="ignore"):
+            widths = np.diff(feature_edges)
+        if not ((widths > 0) & np.isfinite(widths)).all():
+            _fail(where, f"{what} is not increasing with finite bin widths")
+
+
+def _piecewise_linear_width(obj):
+    return obj._output_width()
 
 
 def _is_missing(value):
@@ -709,6 +739,18 @@ _SKLEARN_CODECS = [
         {"n_features_in_", "feature_names_in_", "center_", "scale_"},
         _check_robust_scaler,
         n_out=_width_in,
+    ),
+    SklearnCodec(
+        SmoothClipScaler,
+        {"n_features_in_", "feature_names_in_", "center_", "scale_"},
+        _check_robust_scaler,  # the same fitted attributes, with the same meaning
+        n_out=_width_in,
+    ),
+    SklearnCodec(
+        PiecewiseLinearEncoder,
+        {"n_features_in_", "feature_names_in_", "bin_edges_", "n_bins_"},
+        _check_piecewise_linear_encoder,
+        n_out=_piecewise_linear_width,
     ),
     SklearnCodec(
         SimpleImputer,
