@@ -78,9 +78,10 @@ display.figure_.tight_layout()
 # Early stopping
 # --------------
 # ``early_stopping=True`` stops once the validation score has not improved by ``tol`` for more
-# than ``n_iter_no_change`` epochs, and restores the weights of the best epoch. With the
-# default ``scoring='loss'`` the score is the negated validation loss. Without ``X_val``, it
-# would hold out ``validation_fraction`` of the training data instead.
+# than ``n_iter_no_change`` epochs, and restores the weights of the best epoch. The score is
+# the ``scoring`` one: by default (``scoring=None``) the accuracy, as for ``MLPClassifier``;
+# ``scoring='loss'`` would watch the negated validation loss. Without ``X_val``, it would hold
+# out ``validation_fraction`` of the training data instead.
 stopped = DeepNetClassifier(max_iter=80, early_stopping=True, **params).fit(
     X_train, y_train, X_val=X_val, y_val=y_val
 )
@@ -98,9 +99,9 @@ for ax in axes:
 fig.tight_layout()
 
 # %%
-# Early stopping ends training a few epochs after the validation loss stops falling, and
-# keeps the model of its best epoch: the same validation accuracy as 80 epochs, in a fraction
-# of the time, with calibrated probabilities.
+# Early stopping ends training ``n_iter_no_change + 1`` epochs after the validation accuracy
+# last improved, and keeps the model of its best epoch: the same validation accuracy as 80
+# epochs, in a fraction of the time.
 #
 # Per-epoch training scores with a callback
 # -----------------------------------------
