@@ -89,9 +89,9 @@ fig.tight_layout()
 # -----------------------------------
 # Handwritten digits, half to train and half to validate, one hidden layer of 64 units, SGD
 # with Nesterov momentum 0.9 on batches of 32, and ``learning_rate_init=0.2``: a large rate for
-# this problem. ``n_iter_no_change=np.inf`` lets every fit run its 40 epochs: the cosine and
-# one-cycle plans only reach their small final rates at the last epoch, and the
-# training-loss plateau rule would otherwise stop some runs early.
+# this problem. The cosine and one-cycle plans run their 40 epochs whatever the training
+# loss does (they reach their small final rates at the last epoch); ``n_iter_no_change=np.inf``
+# gives the constant rate the same budget, instead of stopping it on a plateau.
 X, y = load_digits(return_X_y=True)
 X_train, X_val, y_train, y_val = train_test_split(
     X, y, test_size=0.5, stratify=y, random_state=0

@@ -206,11 +206,15 @@ default=None
                 "with dropout, or set dropout=0."
             )
         if not solver.supports_validation and (self.early_stopping or has_validation_set):
+            ignored = " and ".join(
+                name for name, given in (("early_stopping=True", self.early_stopping),
+                                         ("X_val/y_val", has_validation_set)) if given
+            )
             warn(
-                f"early_stopping=True and X_val/y_val are ignored by solver={self.solver!r}, "
-                "which cannot stop on or monitor a validation score: it trains on all the "
-                f"data. Use one of the solvers {_solver_names('supports_validation')} to stop "
-                "early."
+                f"{ignored} {'are' if ' and ' in ignored else 'is'} ignored by "
+                f"solver={self.solver!r}, which cannot stop on or monitor a validation score: "
+                f"it trains on all the data. Use one of the solvers "
+                f"{_solver_names('supports_validation')} to stop early or monitor X_val."
             )
 
     def _on_network(self, X, Y, sample_weight):

@@ -297,9 +297,13 @@ def test_learning_rate_schedule_refused_by_full_batch_solvers(
 def test_early_stopping_with_lbfgs_warns_instead_of_being_silently_ignored(Estimator, iris):
     # MLPClassifier code with solver="lbfgs", early_stopping=True must still run
     X, y = iris
-    with pytest.warns(UserWarning, match="early_stopping=True and X_val/y_val are ignored"):
+    with pytest.warns(UserWarning, match="early_stopping=True is ignored by solver='lbfgs'"):
         est = Estimator(solver="lbfgs", early_stopping=True, max_iter=5).fit(X, y)
     assert est.validation_scores_ is None
+    with pytest.warns(UserWarning, match="^X_val/y_val is ignored by solver='lbfgs'"):
+        Estimator(solver="lbfgs", max_iter=5).fit(X, y, X_val=X, y_val=y)
+    with pytest.warns(UserWarning, match="early_stopping=True and X_val/y_val are ignored"):
+        Estimator(solver="lbfgs", early_stopping=True, max_iter=5).fit(X, y, X_val=X, y_val=y)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

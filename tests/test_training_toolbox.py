@@ -98,6 +98,17 @@ def test_a_completed_schedule_is_not_a_convergence_failure(schedule):
         DeepNetClassifier((8,), max_iter=15, random_state=0).fit(X_IRIS, Y_IRIS)
 
 
+@pytest.mark.parametrize("schedule", ["cosine", "one_cycle"])
+def test_a_plan_is_not_cut_short_by_a_training_loss_plateau(schedule):
+    """tol=1.0 makes every epoch a non-improvement: only a plan runs all max_iter epochs."""
+    kwargs = dict(hidden_layer_sizes=(8,), max_iter=30, tol=1.0, n_iter_no_change=2,
+                  random_state=0)
+    assert DeepNetClassifier(learning_rate=schedule, **kwargs).fit(X_IRIS, Y_IRIS).n_iter_ == 30
+    assert DeepNetClassifier(**kwargs).fit(X_IRIS, Y_IRIS).n_iter_ == 4
+    stopped = DeepNetClassifier(learning_rate=schedule, early_stopping=True, **kwargs)
+    assert stopped.fit(X_IRIS, Y_IRIS).n_iter_ == 4  # early stopping still ends it
+
+
 def test_each_fit_restarts_the_plan():
     clf = DeepNetClassifier((8,), learning_rate="cosine", warm_start=True, max_iter=5,
                             learning_rate_init=0.01, random_state=0)
@@ -306,6 +317,20 @@ def test_restore_best_adds_nothing_to_early_stopping():
     both = _fit_quietly(DeepNetClassifier(restore_best_weights=True, **kwargs), X_IRIS, Y_IRIS)
     np.testing.assert_array_equal(plain._network.params, both._network.params)
     assert plain.best_validation_score_ == both.best_validation_score_
+
+
+def test_a_warm_started_fit_keeps_an_earlier_better_epoch():
+    """As MLPClassifier: best_validation_score_ carries over, and so do its weights."""
+    X, y = make_classification(300, 10, flip_y=0.3, random_state=0)
+    clf = DeepNetClassifier((32,), early_stopping=True, warm_start=True, random_state=0,
+                            learning_rate_init=0.01, max_iter=40)
+    _fit_quietly(clf, X, y)
+    best = clf.best_validation_score_
+    kept = clf._network.params.copy()
+    clf.set_params(learning_rate_init=1.0, max_iter=3)  # steps too large to improve on it
+    _fit_quietly(clf, X, y)
+    assert max(clf.validation_scores_[-3:]) < best == clf.best_validation_score_
+    np.testing.assert_array_equal(clf._network.params, kept)
 
 
 def test_partial_fit_does_not_restore():

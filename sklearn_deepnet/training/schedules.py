@@ -12,7 +12,8 @@ As for ``MLPClassifier``, every ``fit`` starts a new optimizer at ``learning_rat
 A schedule with ``ends_at_max_iter`` (the cosine and one-cycle schedules) is a plan for a
 budget of ``max_iter`` epochs: it anneals the rate to nearly zero at the last one, so a ``fit``
 that runs them all has *completed* its schedule rather than run out of epochs, and gets no
-``ConvergenceWarning``.
+``ConvergenceWarning``; and a plateau of the training loss does not cut the plan short (the
+stopping rule's), only early stopping on a validation set does.
 
 A schedule applies to the solvers that step by a learning rate (``uses_learning_rate``); the
 others accept only ``'constant'``. ``epoch`` below counts the epochs run since the weights were
@@ -135,10 +136,12 @@ class Cosine(Constant):
 
     name = "cosine"
     summary = (
-        "a linear warm-up from nearly zero over ``warmup_iter`` epochs, then a half cosine "
-        "from ``learning_rate_init`` down to nearly zero at epoch ``max_iter`` (Loshchilov & "
-        "Hutter, 2017): large steps while far from a minimum, small ones to settle in it. "
-        "Reaching ``max_iter`` completes the schedule: no ``ConvergenceWarning``."
+        "a linear warm-up over ``warmup_iter`` epochs (from ``learning_rate_init / "
+        "(warmup_iter + 1)``), then a half cosine from ``learning_rate_init`` down to nearly "
+        "zero at epoch ``max_iter`` (Loshchilov & Hutter, 2017): large steps while far from a "
+        "minimum, small ones to settle in it. Without ``early_stopping`` the plan runs to its "
+        "end (a plateau of the training loss does not stop it), and reaching ``max_iter`` "
+        "completes it: no ``ConvergenceWarning``."
     )
     ends_at_max_iter = True
 
@@ -180,8 +183,9 @@ class OneCycle(Cosine):
         "Smith's one-cycle policy (Smith & Topin, 2019): the rate rises along a half cosine "
         "from ``learning_rate_init / 25`` to ``learning_rate_init`` over ``warmup_iter`` "
         "epochs (30 % of ``max_iter`` when ``warmup_iter=0``), then falls along a half cosine "
-        "to ``learning_rate_init / 25e4`` at epoch ``max_iter``. Reaching ``max_iter`` "
-        "completes the schedule: no ``ConvergenceWarning``."
+        "to ``learning_rate_init / 25e4`` at epoch ``max_iter``. As for ``'cosine'``, the "
+        "plan runs to its end unless ``early_stopping`` ends it, without a "
+        "``ConvergenceWarning``."
     )
     LOW, FINAL = 1 / 25, 1 / 25e4
 

@@ -8,10 +8,13 @@ After each epoch:
   of the training loss (which keeps ``best_loss_``);
 - past ``n_iter_no_change`` such epochs the schedule may lower the rate and go on
   (``'adaptive'``); otherwise training stops, except a full-batch solver without early
-  stopping, which only stops on its gradient.
+  stopping, which only stops on its gradient, and a schedule planned over ``max_iter`` epochs
+  (``'cosine'``, ``'one_cycle'``) without early stopping, which runs its plan to the end.
 
-At the end of ``fit`` early stopping restores the best epoch's weights. Across ``partial_fit``
-calls with a validation set it restores them once the calls stop improving, and says so.
+At the end of ``fit`` early stopping restores the best epoch's weights: of this fit, or of an
+earlier one a warm-started fit has not improved on (``best_validation_score_`` carries over, as
+``MLPClassifier``'s does). Across ``partial_fit`` calls with a validation set it restores them
+once the calls stop improving, and says so.
 
 ``restore_best_weights=True`` keeps the best epoch's weights without early stopping too: the
 epoch with the best validation score when a validation set is scored (``X_val``), else the one
@@ -69,7 +72,6 @@ class StoppingRule:
             estimator.best_loss_ = None  # as MLPClassifier: the validation score decides
         if not incremental:
             estimator._no_improvement_count = 0
-            estimator.__dict__.pop("_best_params", None)
 
     def after_epoch(self, loss, grad, score):
         """Why training stops after this epoch (``"converged"``, ``"no_improvement"``) or None."""
@@ -86,7 +88,8 @@ class StoppingRule:
             estimator._no_improvement_count = 0
             self.progress.note(f"Setting learning rate to {rate:f}")
             return None
-        if self.early_stopping or not self.solver.full_batch:
+        plan_to_finish = self.solver.full_batch or self.schedule.ends_at_max_iter
+        if self.early_stopping or not plan_to_finish:
             return "no_improvement"
         estimator._no_improvement_count = 0
         return None
