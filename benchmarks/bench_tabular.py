@@ -2,11 +2,13 @@
 
 Every model sees the same data through the same preprocessing inside its pipeline (numbers:
 median imputation and ``StandardScaler``; categories: most-frequent imputation and
-``OneHotEncoder(handle_unknown='ignore')``), on the same repeated stratified CV splits, with a
-fixed ``random_state`` per split. Models are interleaved within each split, so a change in
-machine load hits them alike. Fit times are CPU seconds of the fitting process with every
-thread pool (BLAS, OpenMP) limited to one thread, which a busy machine disturbs far less than
-wall time; compare them as ratios within one run.
+``OneHotEncoder(handle_unknown='ignore')``), except the recommended recipe
+(``make_tabular_classifier``), which brings its own on the same column types, on the same
+repeated stratified CV splits, with a fixed ``random_state`` per split. Models are
+interleaved within each split, so a change in machine load hits them alike. Fit times are
+CPU seconds of the fitting process with every thread pool (BLAS, OpenMP) limited to one
+thread, which a busy machine disturbs far less than wall time; compare them as ratios within
+one run.
 
 Reported per data set and overall: mean accuracy, mean log loss, mean rank over the models
 (by accuracy and by log loss, per data set), median fit time and its ratio to
@@ -47,62 +49,55 @@ from _common import machine_line, parser, table  # noqa: E402
 from _tabular_data import BY_NAME, DATASETS, QUICK, describe  # noqa: E402
 
 from sklearn_deepnet import DeepNetClassifier  # noqa: E402
-from sklearn_deepnet.preprocessing import PiecewiseLinearEncoder, SmoothClipScaler  # noqa: E402
+from sklearn_deepnet.recipes import make_tabular_classifier  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-#: The network's parameters in the recipe until the toolbox of issue 13 exists: the best
-#: configuration the evidence study (``study_recipe.py``) found among DeepNetClassifier's
-#: existing parameters. PROVISIONAL: a measurement, not yet the recipe.
-PROVISIONAL_RECIPE = dict(
-    early_stopping=True, n_iter_no_change=20, max_iter=1000, alpha=0.1, batch_size=64
-)
-
-
-def recipe(random_state=None):
-    """The recipe, to sit after the common preprocessing (provisional).
+class WithOwnPreprocessing:
+    """A model factory whose pipeline prepares the raw columns itself.
 
     Parameters
     ----------
-    random_state : int or None, default=None
-        Seed of the network's initialization, shuffling and validation split.
-
-    Returns
-    -------
-    estimator : Pipeline
-        ``SmoothClipScaler()`` (median and interquartile range, then the smooth clip
-        ``x / sqrt(1 + (x / 3) ** 2)``), then ``PiecewiseLinearEncoder()`` (8 quantile bins
-        per column with more than two values, appended to the columns), then
-        ``DeepNetClassifier(**PROVISIONAL_RECIPE)``: early stopping on the validation loss
-        with the best epoch restored (patience 20, up to 1000 epochs), L2 ``alpha=0.1``,
-        mini-batches of 64. Chosen by ``benchmarks/study_recipe.py`` among existing
-        parameters; it is replaced by the recipe of issue 13 once the rest of its toolbox
-        (batch normalization, label smoothing, schedules, weight decay) exists.
+    make : callable
+        ``make(X, categorical) -> estimator`` for the features ``X`` (a DataFrame, only its
+        column names read) with the categorical columns ``categorical``.
     """
-    return make_pipeline(
-        SmoothClipScaler(),
-        PiecewiseLinearEncoder(),
-        DeepNetClassifier(**PROVISIONAL_RECIPE, random_state=random_state),
-    )
+
+    def __init__(self, make):
+        self.make = make
+
+    def __call__(self, X, categorical):
+        return self.make(X, categorical)
+
+
+def recipe(X, categorical):
+    """The recommended recipe, :func:`sklearn_deepnet.recipes.make_tabular_classifier`.
+
+    It replaces the common preprocessing with its own, on the same column types: numbers
+    median-imputed, robust-scaled with a smooth clip and piecewise-linear encoded;
+    categories imputed and one-hot encoded; then five networks averaged.
+    """
+    categorical = [c for c in X.columns if c in set(categorical)]
+    numeric = [c for c in X.columns if c not in set(categorical)]
+    return make_tabular_classifier(numeric_features=numeric, categorical_features=categorical)
 
 
 #: ``name -> factory()`` of every model compared; the benchmark seeds each per split.
 MODELS = {
     "DeepNet": lambda: DeepNetClassifier(),
-    "recipe (provisional)": recipe,
+    "recipe": WithOwnPreprocessing(recipe),
     "MLP": lambda: MLPClassifier(),
     "LogReg": lambda: LogisticRegression(max_iter=1000),
     "HGB": lambda: HistGradientBoostingClassifier(),
 }
 MODEL_LONG_NAMES = {
     "DeepNet": "DeepNetClassifier()",
-    "recipe (provisional)": "recipe(): SmoothClipScaler, PiecewiseLinearEncoder, "
-    + "DeepNetClassifier(" + ", ".join(f"{k}={v!r}" for k, v in PROVISIONAL_RECIPE.items()) + ")",
+    "recipe": "make_tabular_classifier(numeric_features=..., categorical_features=...)",
     "MLP": "MLPClassifier()",
     "LogReg": "LogisticRegression(max_iter=1000)",
     "HGB": "HistGradientBoostingClassifier()",
 }
-QUICK_MODELS = ("DeepNet", "recipe (provisional)", "MLP", "LogReg")
+QUICK_MODELS = ("DeepNet", "recipe", "MLP", "LogReg")
 REFERENCE = "MLP"
 
 
@@ -170,7 +165,8 @@ def fit_one(pipeline, X_train, y_train, X_test, y_test):
         "fit_cpu_s": cpu,
         "fit_wall_s": wall,
         "convergence_warning": int(any(issubclass(w.category, ConvergenceWarning) for w in caught)),
-        "n_iter": int(np.max(getattr(model, "n_iter_", 0))),
+        "n_iter": int(max(np.max(getattr(m, "n_iter_", 0))
+                          for m in getattr(model, "estimators_", [model]))),
     }
 
 
@@ -204,9 +200,12 @@ def evaluate(datasets, models, repeats, folds, random_state=0, progress=None):
         with threadpool_limits(limits=1):
             for split, (train, test) in enumerate(cv.split(X, y)):
                 for name, factory in models.items():
-                    pipeline = Pipeline(
-                        [("prep", preprocessor(X, dataset.categorical)), ("model", factory())]
-                    )
+                    if isinstance(factory, WithOwnPreprocessing):
+                        pipeline = factory(X, dataset.categorical)
+                    else:
+                        pipeline = Pipeline(
+                            [("prep", preprocessor(X, dataset.categorical)), ("model", factory())]
+                        )
                     seeded(pipeline, random_state + split)
                     result = fit_one(
                         clone(pipeline), X.iloc[train], y[train], X.iloc[test], y[test]

@@ -112,7 +112,7 @@ def test_tabular_quick_reports_real_scores(tmp_path):
     for name in set(QUICK) - set(available):
         assert f"skipped {name}" in out
     summary = json.loads((tmp_path / "tabular.json").read_text())
-    models = {"DeepNet", "recipe (provisional)", "MLP", "LogReg"}
+    models = {"DeepNet", "recipe", "MLP", "LogReg"}
     assert set(summary["models"]) == models
     assert summary["datasets"] == available
     for name in available:

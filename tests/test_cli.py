@@ -74,6 +74,9 @@ def test_quick_digits_end_to_end(tmp_path, capsys):
     assert 0.85 <= accuracy <= 1.0
     for name in ("DeepNetClassifier (tuned)", "LogisticRegressionGD", "MLPClassifier"):
         assert name in out
+    recipe = re.search(r"^make_tabular_classifier \(recipe\)\s+(\d\.\d{4})\s+[\d.]+\s+(\d+)/1000$",
+                       out, re.M)
+    assert recipe and float(recipe.group(1)) > 0.9  # the recommended recipe, fitted and scored
     assert "predict_proba identical" in out
 
     model = sklearn_deepnet.load(out_path)
@@ -288,6 +291,7 @@ def test_continuous_target_is_regression(tmp_path, capsys):
     scores = re.search(r"held-out test R2: (-?\d\.\d{4}), MAE: ([\d.]+)", out)
     assert scores and float(scores.group(1)) > 0.3
     assert "Ridge (linear)" in out and "MLPRegressor (best params)" in out
+    assert "(recipe)" not in out  # no measured regression recipe: none is shown
     assert "reloaded model: predict identical" in out
     model = sklearn_deepnet.load(model_path)
     assert isinstance(model[-1], TransformedTargetRegressor)

@@ -15,6 +15,8 @@ from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.datasets import load_iris
+from sklearn.ensemble import BaggingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import (
@@ -422,10 +424,59 @@ def test_forged_scaler_is_refused(iris, tmp_path):
         load(path)
 
 
+def _ensemble(iris, **params):
+    X, y = iris
+    member = DeepNetClassifier((6,), max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return BaggingClassifier(member, n_estimators=3, bootstrap=False, random_state=0,
+                                 **params).fit(X, y)
+
+
+def test_a_seed_ensemble_round_trips(iris, tmp_path):
+    """make_tabular_classifier's ensemble: BaggingClassifier of networks on every row."""
+    X, _ = iris
+    ensemble = _ensemble(iris)
+    loaded = _round_trip(ensemble, tmp_path)
+    assert np.array_equal(loaded.predict_proba(X), ensemble.predict_proba(X))
+    assert [m.random_state for m in loaded.estimators_] == [
+        m.random_state for m in ensemble.estimators_
+    ]
+
+
+def test_a_bootstrap_ensemble_is_not_saved(iris, tmp_path):
+    with pytest.raises(ValueError, match="only bootstrap=False"):
+        _round_trip(_ensemble(iris, max_samples=0.5).set_params(bootstrap=True), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda f: f["estimators_"].pop(), "estimators_ is not a list of 3 fitted estimators"),
+        (lambda f: f.update(n_classes_=2), "n_classes_ is not the 3 classes of classes_"),
+        (lambda f: f["estimators_features_"].reverse() or f["estimators_features_"].pop(),
+         "estimators_features_ must give every member all 4 features"),
+        (lambda f: f["estimators_"].insert(0, f["estimators_"].pop()["params"]),
+         "estimators_"),
+    ],
+    ids=["member missing", "classes disagree", "features dropped", "member not an estimator"],
+)
+def test_forged_ensemble_is_refused(edit, message, iris, tmp_path):
+    path = tmp_path / "ensemble.deepnet"
+    dump(_ensemble(iris), path)
+    _, table, document, arrays = read_parts(path)
+    edit(document["model"]["fitted"])
+    forge(path, table, document, arrays)
+    with pytest.raises(ValueError, match=message) as info:
+        load(path)
+    assert not isinstance(info.value, UnexpectedModelFileError)
+
+
 def test_allow_list():
     assert sorted(CLASSES) == [
         "sklearn.compose.ColumnTransformer",
         "sklearn.compose.TransformedTargetRegressor",
+        "sklearn.ensemble.BaggingClassifier",
         "sklearn.impute.SimpleImputer",
         "sklearn.pipeline.Pipeline",
         "sklearn.preprocessing.FunctionTransformer",

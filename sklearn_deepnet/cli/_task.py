@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .. import DeepNetClassifier, DeepNetRegressor, LogisticRegressionGD
+from ..recipes import make_tabular_classifier
 from ._columns import check_known
 from ._errors import DataError
 
@@ -85,6 +86,21 @@ class Task:
             regressor=DeepNetRegressor(max_iter=max_iter, random_state=random_state),
             transformer=StandardScaler(),
         )
+
+    def recipe(self, columns, random_state):
+        """``(name, pipeline)`` of the recommended recipe for this task, or ``None``.
+
+        Classification: :func:`~sklearn_deepnet.recipes.make_tabular_classifier` on the
+        same columns, with its own preprocessing. Regression has no measured recipe yet.
+        """
+        if self.name != CLASSIFICATION:
+            return None
+        model = make_tabular_classifier(
+            numeric_features=list(columns.numeric),
+            categorical_features=list(columns.categorical),
+            random_state=random_state,
+        )
+        return "make_tabular_classifier (recipe)", model
 
     def comparisons(self, net_params, max_iter, random_state, quick):
         """``[(name, final step)]`` of the models the tuned network is compared with."""

@@ -94,7 +94,8 @@ def run_train(args):
     print(f"held-out test {_scores_text(scores)} (tuned {type(network_of(best)).__name__})")
     if args.compare != "none":
         with_mlp = args.compare == "all" or not subsampled
-        _compare(args, task, best, (X_train, y_train, X_test, y_test), max_iter, with_mlp)
+        _compare(args, task, best, (X_train, y_train, X_test, y_test), max_iter, with_mlp,
+                 data.columns)
     code = _save_and_check(best, task, args.output, X_test)
     print(f"total time: {seconds(time.perf_counter() - start)}")
     return code
@@ -250,8 +251,12 @@ def _scores_text(scores):
                      for k, v in scores.items())
 
 
-def _compare(args, task, best, split, max_iter, with_mlp):
-    """Fit the comparison models on the same split and print a table with the tuned net."""
+def _compare(args, task, best, split, max_iter, with_mlp, columns):
+    """Fit the comparison models on the same split and print a table with the tuned net.
+
+    They run after the tuned pipeline's preprocessing, except the recommended recipe
+    (classification), which brings its own.
+    """
     X_train, y_train, X_test, y_test = split
     net_params = {
         k.removeprefix(task.prefix): v for k, v in best.get_params().items()
@@ -259,20 +264,25 @@ def _compare(args, task, best, split, max_iter, with_mlp):
     }
     models = [(f"{type(network_of(best)).__name__} (tuned)", best, None)]
     comparisons = task.comparisons(net_params, max_iter, args.random_state, args.quick)
+    recipe = task.recipe(columns, args.random_state)
     if not with_mlp:
-        print(f"note: {comparisons[-1][0]} left out of the comparison on this large data "
-              "(it takes about as long as the refit; --compare all to include it)")
-        comparisons = comparisons[:-1]
+        left_out = comparisons[-1][0] + ("" if recipe is None else " and the recipe")
+        print(f"note: {left_out} left out of the comparison on this large data "
+              "(each takes about as long as the refit; --compare all to include them)")
+        comparisons, recipe = comparisons[:-1], None
     for name, final in comparisons:
         model = make_pipeline(best[0], final)
         models.append((name, model, _timed_fit(model, X_train, y_train)))
+    if recipe is not None:
+        models.insert(1, (recipe[0], recipe[1], _timed_fit(recipe[1], X_train, y_train)))
     rows = []
     for name, model, fit_time in models:
         scores = task.scores(model, X_test, y_test)
         shown = "(above)" if fit_time is None else f"{fit_time:.2f}"
         rows.append([name, *(f"{v:.4f}" for v in scores.values()), shown, _iterations(model)])
     print()
-    print("comparison on the same split (each model after the same preprocessing):")
+    print("comparison on the same split (each model after the tuned pipeline's "
+          "preprocessing; the recipe with its own):")
     headers = ["model", *(f"test {k}" for k in scores), "fit time (s)", "iterations"]
     for line in table(headers, rows, right_align=set(range(1, len(headers) - 1))):
         print(line)

@@ -22,6 +22,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+from sklearn.ensemble import BaggingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
@@ -716,6 +717,61 @@ def _check_transformed_target(obj, fitted, context, where):
         _fail(where, "feature_names_in_ disagrees with the regressor's")
 
 
+def _check_bagging_classifier(obj, fitted, context, where):
+    """A seed ensemble's members: fitted copies of the ``estimator`` parameter, on all features.
+
+    ``bootstrap`` and ``bootstrap_features`` are refused: which rows and features each member
+    drew is derived from ``_seeds`` by scikit-learn's private code, which a file cannot be
+    checked against across versions; ``max_features`` must keep every feature.
+    """
+    if obj.bootstrap or obj.bootstrap_features or obj.oob_score or obj.warm_start:
+        _fail(where, "only bootstrap=False, bootstrap_features=False, oob_score=False and "
+              "warm_start=False ensembles can be saved")
+    if not _is_estimator(obj.estimator):
+        _fail(where, "estimator is not an allow-listed estimator")
+    n = _n_features(fitted, where)
+    members = fitted.get("estimators_")
+    if not isinstance(members, list) or len(members) != obj.n_estimators:
+        _fail(where, f"estimators_ is not a list of {obj.n_estimators} fitted estimators")
+    template = fitted.get("estimator_")
+    if type(template) is not type(obj.estimator):
+        _fail(where, "estimator_ is not a copy of the estimator parameter")
+    classes = fitted.get("classes_")
+    if not isinstance(classes, np.ndarray) or classes.ndim != 1 or len(classes) < 1:
+        _fail(where, "classes_ is not a 1-d array of labels")
+    if fitted.get("n_classes_") != len(classes):
+        _fail(where, f"n_classes_ is not the {len(classes)} classes of classes_")
+    for i, member in enumerate(members):
+        if (
+            type(member) is not type(obj.estimator)
+            or not _is_fitted(member)
+            or getattr(member, "n_features_in_", None) != n
+            or not np.array_equal(getattr(member, "classes_", None), classes)
+        ):
+            _fail(f"{where}.estimators_[{i}]", "not a fitted copy of the estimator on the "
+                  "ensemble's features and classes")
+    features = fitted.get("estimators_features_")
+    every = np.arange(n)
+    if not isinstance(features, list) or len(features) != len(members) or not all(
+        isinstance(f, np.ndarray) and f.dtype.kind in "iu" and np.array_equal(f, every)
+        for f in features
+    ):
+        _fail(where, f"estimators_features_ must give every member all {n} features in order")
+    seeds = fitted.get("_seeds")
+    if not isinstance(seeds, np.ndarray) or seeds.dtype.kind not in "iu" or seeds.shape != (
+        len(members),
+    ):
+        _fail(where, "_seeds is not one integer seed per member")
+    n_samples = _int(fitted.get("_n_samples"), where, "_n_samples", 1)
+    _int(fitted.get("_max_samples"), where, "_max_samples", 1)
+    if fitted.get("_max_features") != n:
+        _fail(where, f"_max_features is not the {n} features")
+    weights = fitted.get("_sample_weight")
+    if weights is not None:
+        _vector(weights, where, "_sample_weight", n_samples, nonnegative=True)
+    obj.estimator_params = ()
+
+
 def _width_in(obj):
     return obj.n_features_in_
 
@@ -788,6 +844,14 @@ _SKLEARN_CODECS = [
         TransformedTargetRegressor,
         {"regressor_", "transformer_", "_training_dim", "n_features_in_", "feature_names_in_"},
         _check_transformed_target,
+    ),
+    SklearnCodec(
+        BaggingClassifier,
+        {"estimator_", "estimators_", "estimators_features_", "_seeds", "classes_",
+         "n_classes_", "n_features_in_", "feature_names_in_", "_n_samples", "_max_samples",
+         "_max_features", "_sample_weight"},
+        _check_bagging_classifier,
+        derived={"estimator_params"},
     ),
 ]
 
