@@ -233,8 +233,15 @@ def _timed_fit(model, X, y):
 
 
 def _iterations(model):
-    """``'n/max_iter'`` of a fitted pipeline's final estimator, or ``'-'``."""
+    """``'n/max_iter'`` of a fitted pipeline's final estimator, or ``'-'``.
+
+    For an ensemble (the recipe's), the longest of its members' runs.
+    """
     final = network_of(model)
+    members = getattr(final, "estimators_", None)
+    if members:
+        longest = max(members, key=lambda m: int(np.max(getattr(m, "n_iter_", 0))))
+        return f"{_iterations(longest)} (longest of {len(members)})"
     n_iter = getattr(final, "n_iter_", None)
     if n_iter is None:
         return "-"
