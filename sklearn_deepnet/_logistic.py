@@ -5,7 +5,9 @@ from . import _docs
 from ._base_classifier import BaseDeepNetClassifier
 from .nn.initializers import zeros
 
-_FIXED = ("hidden_layer_sizes", "activation", "init", "negative_slope", "dropout")
+_FIXED = (
+    "hidden_layer_sizes", "activation", "init", "negative_slope", "dropout", "batch_normalization"
+)
 _LOGISTIC_PARAMETERS = tuple(name for name in _docs.NETWORK_PARAMETERS if name not in _FIXED)
 
 
@@ -100,6 +102,7 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
     init = "zeros"
     negative_slope = 0.0
     dropout = 0.0
+    batch_normalization = False
 
     _parameter_constraints = {
         name: constraint

@@ -53,7 +53,7 @@ class TrainingLoop:
         early_stopping = estimator.early_stopping and validation is not None
         self.stopping = StoppingRule(
             estimator, solver, problem.params, early_stopping, self.schedule, self.progress,
-            incremental,
+            incremental, problem.running,
         )
         estimator.n_iter_ = 0  # counts this call's epochs, as MLPClassifier does
 
@@ -67,6 +67,8 @@ class TrainingLoop:
             warn("Training interrupted by user.")
         self._warn_if_unfinished()
         self.stopping.finish(self.stop_reason)
+        if not self.incremental:
+            self.problem.refresh_statistics()  # at the final weights (full-batch solvers)
         self.callbacks.end()
 
     def epoch_begin(self):
@@ -81,6 +83,8 @@ class TrainingLoop:
         if self.divergence.diverged(loss):
             self._recover(loss)
             return self._stop("diverged")
+        if self.validation is not None or self.incremental:
+            self.problem.refresh_statistics()  # full-batch batch normalization: see the problem
         score = None if self.validation is None else self.validation.score()
         self.progress.epoch(self.estimator.n_iter_, loss, score)
         self.schedule.after_epoch(self.solver, self.estimator)

@@ -10,8 +10,9 @@ After each epoch:
   (``'adaptive'``); otherwise training stops, except a full-batch solver without early
   stopping, which only stops on its gradient.
 
-At the end of ``fit`` early stopping restores the best epoch's weights. Across ``partial_fit``
-calls with a validation set it restores them once the calls stop improving, and says so.
+At the end of ``fit`` early stopping restores the best epoch's weights (and, with batch
+normalization, the running statistics they were scored with). Across ``partial_fit`` calls with a
+validation set it restores them once the calls stop improving, and says so.
 """
 
 import numpy as np
@@ -39,12 +40,18 @@ class StoppingRule:
         Told when the rate is lowered.
     incremental : bool
         ``partial_fit``: the record carries over from the previous calls.
+    running : ndarray or None, default=None
+        The network's running statistics (batch normalization), kept with the best weights.
     """
 
-    def __init__(self, estimator, solver, params, early_stopping, schedule, progress, incremental):
+    def __init__(
+        self, estimator, solver, params, early_stopping, schedule, progress, incremental,
+        running=None,
+    ):
         self.estimator = estimator
         self.solver = solver
         self.params = params
+        self.running = running
         self.early_stopping = early_stopping
         self.schedule = schedule
         self.progress = progress
@@ -55,6 +62,7 @@ class StoppingRule:
         if not incremental:
             estimator._no_improvement_count = 0
             estimator.__dict__.pop("_best_params", None)
+            estimator.__dict__.pop("_best_running", None)
 
     def after_epoch(self, loss, grad, score):
         """Why training stops after this epoch (``"converged"``, ``"no_improvement"``) or None."""
@@ -82,6 +90,8 @@ class StoppingRule:
             if score > estimator.best_validation_score_:
                 estimator.best_validation_score_ = score
                 estimator._best_params = copy(self.params)
+                if self.running is not None:
+                    estimator._best_running = copy(self.running)
         else:
             best = np.inf if estimator.best_loss_ is None else estimator.best_loss_
             improved = loss <= best - estimator.tol
@@ -93,10 +103,11 @@ class StoppingRule:
         estimator = self.estimator
         if not self.early_stopping or "_best_params" not in estimator.__dict__:
             return
-        if not self.incremental:
+        if not self.incremental or stop_reason == "no_improvement":
             self.params[...] = estimator._best_params
-        elif stop_reason == "no_improvement":
-            self.params[...] = estimator._best_params
+            if self.running is not None and "_best_running" in estimator.__dict__:
+                self.running[...] = estimator._best_running
+        if self.incremental and stop_reason == "no_improvement":
             warn(
                 f"The validation score has not improved by tol={estimator.tol} for more than "
                 f"n_iter_no_change={estimator.n_iter_no_change} partial_fit calls: the weights "
