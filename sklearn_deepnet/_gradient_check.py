@@ -17,7 +17,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-7, random
     The objective checked is exactly the one ``fit`` minimizes on ``X, y``: the estimator's
     output and loss, its L2 penalty ``alpha``, ``sample_weight`` times the class weights
     (``class_weight``), and, when ``dropout`` is set, one fixed dropout mask drawn from
-    ``random_state`` (so that the objective is deterministic while the parameters move). A
+    ``random_state`` (so that the objective is deterministic while the parameters move). With
+    ``batch_normalization`` it is the training objective, normalized with the statistics of
+    ``X`` itself (weighted by the sample weights), whose gradient is exact; the running
+    statistics used for prediction play no part. A
     fitted estimator is checked at its current weights, an unfitted one at the weights
     ``fit`` would start from. The estimator itself is never modified.
 

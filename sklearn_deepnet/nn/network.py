@@ -645,11 +645,12 @@ class Network:
             scratch = np.multiply(dZ_tilde, normalized, out=workspace.scratch[layer])
             np.matmul(workspace.ones, dZ_tilde, out=beta_grad)
             np.matmul(workspace.ones, scratch, out=gamma_grad)
-        np.multiply(normalized, gamma_grad, out=scratch)
-        scratch += beta_grad
-        if weights is None:
-            scratch *= 1 / n_samples
+        if weights is None:  # the 1 / m folded into the two vectors
+            np.multiply(normalized, gamma_grad * (1 / n_samples), out=scratch)
+            scratch += beta_grad * (1 / n_samples)
         else:
+            np.multiply(normalized, gamma_grad, out=scratch)
+            scratch += beta_grad
             scratch *= weights[:, None]
         dZ_tilde -= scratch
         dZ_tilde *= scale
