@@ -108,13 +108,17 @@ def build_network(estimator, X, n_outputs, rng, hand_set=None):
     n_features, dtype, itemsize = X.shape[1], X.dtype, numpy_dtype(X).itemsize
     sizes = (n_features, *hidden_layer_sizes(estimator), n_outputs)
     fans = zip(sizes[:-1], sizes[1:], strict=True)
+    normalize = bool(estimator.batch_normalization)
     n_params = sum(fan_in * fan_out + fan_out for fan_in, fan_out in fans)
+    n_params += 2 * sum(sizes[1:-1]) if normalize else 0  # gammas and betas
     output = OUTPUTS[estimator._output_name()]()
     try:
         if n_params > np.iinfo(np.intp).max // itemsize:
             raise MemoryError("more bytes than the address space holds")
         xp = get_namespace(X)
-        network = Network(sizes, activation(estimator), output, dtype, xp, device(X))
+        network = Network(
+            sizes, activation(estimator), output, dtype, xp, device(X), normalize
+        )
     except MemoryError as exc:
         raise MemoryError(
             f"hidden_layer_sizes={estimator.hidden_layer_sizes!r} gives a network of "

@@ -96,6 +96,7 @@ class BaseDeepNet(CallbackSupportMixin, _PersistenceMixin, BaseEstimator):
         "init": [StrOptions({"auto"} | set(INITIALIZERS))],
         "negative_slope": [Interval(Real, 0, 1, closed="left")],
         "dropout": ["array-like", Interval(Real, 0, 1, closed="left")],
+        "batch_normalization": ["boolean"],
         "decay_rate": [Interval(Real, 0, 1, closed="right")],
         "decay_steps": [Interval(Integral, 1, None, closed="left")],
         "scoring": [None, StrOptions({"loss"}), str, callable],
@@ -148,6 +149,8 @@ default=None
         self._check_solver_options(solver, has_validation_set, incremental)
         fresh = not self.warm_start and not incremental
         first_pass = fresh or "_network" not in self.__dict__
+        if not first_pass:
+            self._check_same_network(incremental)
         X_in, Y, strata = self._validate_training_data(X, y, incremental, reset=first_pass)
         if first_pass:
             warn_if_badly_scaled(X_in)
@@ -168,7 +171,7 @@ default=None
         elif solver.supports_validation and self.early_stopping:
             (X_in, Y, weights), validation = split_validation(self, X_in, Y, strata, weights, rng)
         Y = self._training_targets(Y)
-        problem = self._problem(solver, *self._on_network(X_in, Y, weights), rng)
+        problem = self._problem(solver, *self._on_network(X_in, Y, weights), rng, incremental)
         validation = None if validation is None else Validation(*self._on_network(*validation))
         with np.errstate(over="ignore", invalid="ignore"):
             loop = TrainingLoop(self, self._solver(solver, incremental), problem, validation,
@@ -217,6 +220,23 @@ default=None
                 f"{_solver_names('supports_validation')} to stop early or monitor X_val."
             )
 
+    def _check_same_network(self, incremental):
+        """Raise unless the fitted network has the layers the parameters now ask for.
+
+        ``partial_fit`` and a warm-started ``fit`` continue the fitted network: switching
+        ``batch_normalization`` would change its parameters.
+        """
+        fitted = self._network.batch_normalization
+        if fitted == bool(self.batch_normalization):
+            return
+        method = "partial_fit" if incremental else "a warm-started fit"
+        raise ValueError(
+            f"batch_normalization={self.batch_normalization!r}, but this model was fitted with "
+            f"batch_normalization={fitted!r}: {method} continues the fitted network, whose "
+            f"layers cannot change. Set batch_normalization={fitted!r} again, or fit from "
+            "scratch (warm_start=False)."
+        )
+
     def _on_network(self, X, Y, sample_weight):
         """Inputs, targets and weights where the network is, in its dtype (float32 stays).
 
@@ -250,13 +270,22 @@ default=None
             "non-NumPy array)."
         )
 
-    def _problem(self, solver, X, Y, sample_weight, rng):
+    def _problem(self, solver, X, Y, sample_weight, rng, incremental=False):
         """The objective and data the solver minimizes, batched as the solver needs."""
         objective = Objective(self._network, self.alpha)
         batch_size = X.shape[0] if solver.full_batch else self._batch_size(X.shape[0])
+        if batch_size < 2 and self._network.running is not None:  # batch normalization
+            raise ValueError(
+                "batch_normalization=True normalizes each hidden unit with the mean and "
+                "variance of its batch, which needs at least 2 samples per batch; got batches "
+                f"of {batch_size} sample (batch_size={self.batch_size!r}, {X.shape[0]} training "
+                "sample(s)). Use a batch_size of at least 2 and more training samples, or "
+                "batch_normalization=False."
+            )
         return TrainingProblem(
             objective, X, Y, sample_weight, batch_size, self.shuffle,
-            architecture.dropout_rates(self), rng,
+            architecture.dropout_rates(self), rng, full_batch=solver.full_batch,
+            incremental=incremental,
         )
 
     def _solver(self, solver, incremental):
@@ -440,7 +469,7 @@ default=None
             moved._network = self._network.converted(converter)
         if "_optimizer" in self.__dict__:
             moved._optimizer = _converted_object(self._optimizer, converter)
-        for name in ("_best_params", "_hand_set_coefs", "_hand_set_intercepts"):
+        for name in ("_best_params", "_best_running", "_hand_set_coefs", "_hand_set_intercepts"):
             if name in self.__dict__:
                 moved.__dict__[name] = _converted_object(self.__dict__[name], converter)
         return moved
@@ -450,6 +479,41 @@ default=None
         tags.input_tags.sparse = True
         tags.array_api_support = True
         return tags
+
+
+class BatchNormalizationMixin:
+    """Batch normalization's fitted state, for the estimators with ``batch_normalization``.
+
+    Each attribute is a list with one array per hidden layer, views into the network (assigning
+    an item writes into it, as for ``coefs_``), or ``None`` for a model fitted without batch
+    normalization.
+    """
+
+    @property
+    def gammas_(self):
+        """list of ndarray or None: learned scales, ``gammas_[l]`` of shape ``(n_units_l,)``."""
+        return self._normalization_state("gammas")
+
+    @property
+    def betas_(self):
+        """list of ndarray or None: learned shifts, ``betas_[l]`` of shape ``(n_units_l,)``."""
+        return self._normalization_state("betas")
+
+    @property
+    def running_means_(self):
+        """list of ndarray or None: running means of each hidden layer's ``Z``."""
+        return self._normalization_state("running_means")
+
+    @property
+    def running_vars_(self):
+        """list of ndarray or None: running (biased) variances of each hidden layer's ``Z``."""
+        return self._normalization_state("running_vars")
+
+    def _normalization_state(self, name):
+        network = self._fitted_network()
+        if not network.batch_normalization:
+            return None
+        return architecture.ParameterList(getattr(network, name))
 
 
 def _converted_object(value, converter):

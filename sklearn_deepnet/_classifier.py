@@ -1,18 +1,20 @@
 """DeepNetClassifier: the L-layer fully connected network classifier and its public parameters."""
 
 from . import _docs
+from ._base import BatchNormalizationMixin
 from ._base_classifier import BaseDeepNetClassifier
 
 
-class DeepNetClassifier(BaseDeepNetClassifier):
+class DeepNetClassifier(BatchNormalizationMixin, BaseDeepNetClassifier):
     __doc__ = _docs.compose(
         """Fully connected L-layer network classifier trained by vectorized backpropagation.
 
     A drop-in superset of :class:`sklearn.neural_network.MLPClassifier`: every parameter of it
     with the same name, meaning and default, the same fitted attributes and methods, plus
-    dropout, class weights, a validation set of your own (``fit(..., X_val=, y_val=)``) with
-    any scorer, step and exponential learning-rate decay, the ``init`` and ``negative_slope``
-    parameters, and more activations and solvers (see ``activation`` and ``solver``).
+    dropout, batch normalization, class weights, a validation set of your own
+    (``fit(..., X_val=, y_val=)``) with any scorer, step and exponential learning-rate decay, the
+    ``init`` and ``negative_slope`` parameters, and more activations and solvers (see
+    ``activation`` and ``solver``).
 
     The output layer follows the target: one sigmoid unit for binary ``y``, a softmax for
     multiclass ``y``, one sigmoid per label for a multilabel indicator matrix. The training
@@ -93,6 +95,7 @@ class DeepNetClassifier(BaseDeepNetClassifier):
         init="auto",
         negative_slope=0.01,
         dropout=0.0,
+        batch_normalization=False,
         class_weight=None,
         label_smoothing=0.0,
         scoring=None,
@@ -128,6 +131,7 @@ class DeepNetClassifier(BaseDeepNetClassifier):
         self.init = init
         self.negative_slope = negative_slope
         self.dropout = dropout
+        self.batch_normalization = batch_normalization
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing
         self.scoring = scoring

@@ -319,6 +319,23 @@ _TEXT = {  # parameter -> (header, text with {lists} from the registries)
         " the solvers that need a deterministic objective ({deterministic}) reject a non-zero"
         " rate."
     ),
+    "batch_normalization": (
+        "batch_normalization : bool, default=False",
+        "Batch normalization, from the course's lesson on normalizing activations (course 2, "
+        "week 3): in training, each hidden "
+        "layer's ``Z = A_prev @ W + b`` is normalized with the mean ``mu`` and the (biased) "
+        "variance ``var`` of its batch, each sample counted with its ``sample_weight``, "
+        "``Z_hat = (Z - mu) / sqrt(var + 1e-5)``, then scaled and shifted by a learned ``gamma`` "
+        "(starting at 1) and ``beta`` (at 0) per unit, ``Z_tilde = gamma * Z_hat + beta``, "
+        "before the activation (dropout, if any, still follows the activation). Predictions "
+        "and validation scores use running means and variances instead: after each step of "
+        "the mini-batch solvers ({mini}), those of its batch enter exponentially weighted "
+        "averages (the course's ``beta = 0.9``, bias-corrected); the full-batch solvers "
+        "({full}) take those of all the training data at the final weights (``partial_fit``: "
+        "of each call's data, averaged across calls). ``alpha`` does not penalize ``gamma`` "
+        "and ``beta``; every batch needs at least 2 samples. The fitted ``gammas_``, "
+        "``betas_``, ``running_means_`` and ``running_vars_`` hold the state."
+    ),
     "class_weight": (
         "class_weight : dict, list of dict, 'balanced' or None, default=None",
         "Weights of the classes, multiplied into ``sample_weight``: ``{{label: weight}}`` "
@@ -463,6 +480,26 @@ ATTRIBUTES = {
         Validation loss (without the L2 penalty) after each epoch when a validation set is
         used, else ``None``.
 """,
+    "gammas_": """\
+    gammas_ : list of ndarray or None
+        With ``batch_normalization``, the learned scales ``gamma``, ``gammas_[l]`` of shape
+        ``(n_units,)`` for hidden layer ``l``; else ``None``.
+""",
+    "betas_": """\
+    betas_ : list of ndarray or None
+        With ``batch_normalization``, the learned shifts ``beta``, ``betas_[l]`` of shape
+        ``(n_units,)``; else ``None``.
+""",
+    "running_means_": """\
+    running_means_ : list of ndarray or None
+        With ``batch_normalization``, the running means of each hidden layer's ``Z``, used
+        for prediction; else ``None``.
+""",
+    "running_vars_": """\
+    running_vars_ : list of ndarray or None
+        With ``batch_normalization``, the running (biased) variances of each hidden layer's
+        ``Z``, used for prediction; else ``None``.
+""",
 }
 
 NETWORK_PARAMETERS = (
@@ -492,6 +529,7 @@ NETWORK_PARAMETERS = (
     "init",
     "negative_slope",
     "dropout",
+    "batch_normalization",
 )
 """Parameters of every network estimator, in constructor order."""
 

@@ -18,9 +18,11 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-7, random
     output and loss (against label-smoothed targets with ``label_smoothing``), its L2 penalty
     ``alpha``, ``sample_weight`` times the class weights (``class_weight``), and, when
     ``dropout`` is set, one fixed dropout mask drawn from ``random_state`` (so that the
-    objective is deterministic while the parameters move). A fitted estimator is checked at
-    its current weights, an unfitted one at the weights ``fit`` would start from. The
-    estimator itself is never modified.
+    objective is deterministic while the parameters move). With ``batch_normalization`` it is
+    the training objective, normalized with the statistics of ``X`` itself (weighted by the
+    sample weights), whose gradient is exact; the running statistics used for prediction play
+    no part. A fitted estimator is checked at its current weights, an unfitted one at the
+    weights ``fit`` would start from. The estimator itself is never modified.
 
     Every parameter is perturbed in turn (two forward passes each), so use a small network
     and a few samples; the computation runs in float64.

@@ -6,7 +6,8 @@ from ._base_classifier import BaseDeepNetClassifier
 from .nn.initializers import zeros
 
 _FIXED = (
-    "hidden_layer_sizes", "activation", "init", "negative_slope", "dropout", "label_smoothing"
+    "hidden_layer_sizes", "activation", "init", "negative_slope", "dropout", "label_smoothing",
+    "batch_normalization",
 )
 _LOGISTIC_PARAMETERS = tuple(name for name in _docs.NETWORK_PARAMETERS if name not in _FIXED)
 
@@ -103,6 +104,7 @@ best_validation_score_, t_, n_layers_, n_outputs_, out_activation_ :
     negative_slope = 0.0
     dropout = 0.0
     label_smoothing = 0.0
+    batch_normalization = False
 
     _parameter_constraints = {
         name: constraint

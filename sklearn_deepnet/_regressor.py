@@ -7,7 +7,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, validate_data
 
 from . import _docs
-from ._base import BaseDeepNet
+from ._base import BaseDeepNet, BatchNormalizationMixin
 from ._input_checks import float_dtypes
 from ._sklearn_internals import StrOptions, fit_context
 from .nn._namespace import numpy_dtype, to_numpy
@@ -15,14 +15,15 @@ from .nn._namespace import numpy_dtype, to_numpy
 _LOSS_OUTPUTS = {"squared_error": "identity", "poisson": "exp"}
 
 
-class DeepNetRegressor(RegressorMixin, BaseDeepNet):
+class DeepNetRegressor(RegressorMixin, BatchNormalizationMixin, BaseDeepNet):
     __doc__ = _docs.compose(
         """Fully connected L-layer network regressor trained by vectorized backpropagation.
 
     A drop-in superset of :class:`sklearn.neural_network.MLPRegressor`: every parameter of it
     with the same name, meaning and default, the same fitted attributes and methods, plus the
-    additions of :class:`DeepNetClassifier` (dropout, a validation set of your own with any
-    scorer, step and exponential decay, ``init``, more activations and solvers).
+    additions of :class:`DeepNetClassifier` (dropout, batch normalization, a validation set of
+    your own with any scorer, step and exponential decay, ``init``, more activations and
+    solvers).
 
     The output layer is the course's for predicting a real number: the identity, with half
     the squared error, so the gradient at the output is again ``dZ = A - Y``. Several targets
@@ -130,6 +131,7 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
         init="auto",
         negative_slope=0.01,
         dropout=0.0,
+        batch_normalization=False,
         scoring=None,
         decay_rate=0.5,
         decay_steps=10,
@@ -164,6 +166,7 @@ class DeepNetRegressor(RegressorMixin, BaseDeepNet):
         self.init = init
         self.negative_slope = negative_slope
         self.dropout = dropout
+        self.batch_normalization = batch_normalization
         self.scoring = scoring
         self.decay_rate = decay_rate
         self.decay_steps = decay_steps

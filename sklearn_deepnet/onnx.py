@@ -14,7 +14,11 @@ a :class:`~sklearn.pipeline.Pipeline`, like any scikit-learn model::
 The graph repeats the network's forward pass, ``Z = A_prev @ W + b`` then the hidden activation,
 which each activation class writes as ONNX operators itself (its ``to_onnx``: ``Sigmoid``,
 ``Tanh``, ``Relu``, ``Max(Z, negative_slope * Z)`` for leaky ReLU, ``Erf`` for GELU, ...),
-computed in the input's precision (float32 or float64). A classifier has two outputs, as every
+computed in the input's precision (float32 or float64). Batch normalization at prediction time is
+an affine map per unit, ``Z * scale + shift`` with ``scale = gamma / sqrt(running_var + eps)`` and
+``shift = beta - running_mean * scale``: it is folded into the layer's weights and bias,
+``W' = W * scale`` and ``b' = b * scale + shift``, so a normalized layer exports as a plain
+``MatMul`` and ``Add``. A classifier has two outputs, as every
 scikit-learn classifier converted by ``skl2onnx``:
 
 - ``label``: ``classes_[argmax(Z)]`` for a softmax output, ``classes_[Z > 0]`` for a single
@@ -51,7 +55,6 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from ._architecture import activation as _activation
-from .nn._namespace import to_numpy
 
 __all__ = ["register"]
 
@@ -192,16 +195,31 @@ class _ActivationGraph:
         return self.builder.constant("activation_constant", np.array(value))
 
 
+def _folded_layers(model):
+    """Each layer's ``(W, b)`` as NumPy arrays, batch normalization folded into them.
+
+    A model fitted on a GPU exports from the CPU. The folding is computed in float64 whatever
+    the model's precision.
+    """
+    network = model._fitted_network().to_numpy(np.float64)
+    layers = []
+    for layer, (W, b) in enumerate(zip(network.coefs, network.intercepts, strict=True)):
+        if network.running is not None and layer < network.n_layers - 1:
+            scale, shift = network.normalization_affine(layer)
+            W, b = W * scale, b * scale + shift
+        layers.append((W, b))
+    return layers
+
+
 def _logits(builder, model, input_name):
     """The forward pass: the output layer's logits, shape (n_samples, n_outputs)."""
     activation, graph = _activation(model), _ActivationGraph(builder)
     A = input_name
-    coefs, intercepts = model.coefs_, model.intercepts_
-    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        W, b = to_numpy(W), to_numpy(b)  # a model fitted on a GPU exports from the CPU
+    layers = _folded_layers(model)
+    for layer, (W, b) in enumerate(layers):
         Z = builder.node("MatMul", [A, builder.constant("coefficient", W)])
         Z = builder.node("Add", [Z, builder.constant("intercept", b)])
-        A = Z if layer == len(coefs) - 1 else activation.to_onnx(graph, Z)
+        A = Z if layer == len(layers) - 1 else activation.to_onnx(graph, Z)
     return A
 
 

@@ -172,6 +172,9 @@ def test_every_solver_trains_on_the_namespace_as_on_numpy(solver, ns):
         {"learning_rate": "cosine", "warmup_iter": 3, "weight_decay": 0.1},
         {"learning_rate": "one_cycle", "label_smoothing": 0.1, "restore_best_weights": True},
         {"solver": "gd", "learning_rate_init": 2.0, "restore_best_weights": True},
+        {"batch_normalization": True, "dropout": 0.3},
+        {"batch_normalization": True, "early_stopping": True, "max_iter": 40},
+        {"batch_normalization": True, "activation": "silu", "class_weight": "balanced"},
     ],
     ids=lambda p: "-".join(f"{k}={v}" for k, v in p.items()),
 )
@@ -341,3 +344,56 @@ def test_numpy_input_with_dispatch_on_is_todays_engine_bit_for_bit():
     dispatched = _fit(_small(solver="adam"), X_IRIS, Y_IRIS)
     np.testing.assert_array_equal(plain._network.params, dispatched._network.params)
     assert isinstance(dispatched.coefs_[0], np.ndarray)
+
+
+# -- batch normalization -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_batch_normalization_trains_on_the_namespace_as_on_numpy(solver, ns):
+    _, xp, where = ns
+    weights = np.random.RandomState(0).uniform(0.5, 2, size=150)
+    est = _small(solver=solver, hidden_layer_sizes=(8, 6), batch_normalization=True,
+                 max_iter=10, batch_size=40)
+    reference = _fit(clone(est), X_IRIS, Y_IRIS, sample_weight=weights)
+    fitted = _fit(est, _to(xp, where, X_IRIS), _to(xp, where, Y_IRIS),
+                  sample_weight=_to(xp, where, weights))
+    np.testing.assert_allclose(fitted.loss_curve_, reference.loss_curve_, rtol=1e-9)
+    for name in ("gammas_", "betas_", "running_means_", "running_vars_"):
+        for mine, theirs in zip(getattr(fitted, name), getattr(reference, name), strict=True):
+            assert get_namespace(mine) is xp and str(device(mine)) == str(where), name
+            np.testing.assert_allclose(to_numpy(mine), theirs, rtol=1e-8, atol=1e-10)
+    with sklearn.config_context(array_api_dispatch=True):
+        proba = fitted.predict_proba(_to(xp, where, X_IRIS))
+    np.testing.assert_allclose(to_numpy(proba), reference.predict_proba(X_IRIS), atol=1e-9)
+
+
+def test_batch_normalized_model_moves_saves_and_exports_from_the_device(ns, tmp_path):
+    _, xp, where = ns
+    est = _fit(_small(batch_normalization=True, hidden_layer_sizes=(8, 6)),
+               _to(xp, where, X_IRIS), _to(xp, where, Y_IRIS))
+    with sklearn.config_context(array_api_dispatch=True):
+        expected = to_numpy(est.predict_proba(_to(xp, where, X_IRIS)))
+    for loaded in (pickle.loads(pickle.dumps(est)), _dumped(est, tmp_path)):
+        assert isinstance(loaded.running_vars_[0], np.ndarray)
+        np.testing.assert_array_equal(loaded._network.running, to_numpy(est._network.running))
+        np.testing.assert_allclose(loaded.predict_proba(X_IRIS), expected, rtol=1e-12)
+    assert check_gradients(est, X_IRIS[::10], Y_IRIS[::10]) < 1e-6
+    with sklearn.config_context(array_api_dispatch=True):
+        for _ in range(2):
+            est.partial_fit(_to(xp, where, X_IRIS), _to(xp, where, Y_IRIS))
+    assert get_namespace(est.running_means_[1]) is xp
+    array_api = pytest.importorskip("sklearn.utils._array_api")
+    if not hasattr(array_api, "move_estimator_to"):
+        pytest.skip("move_estimator_to arrived with scikit-learn 1.9")
+    with sklearn.config_context(array_api_dispatch=True):
+        back = array_api.move_estimator_to(est, np, "cpu")
+        proba = to_numpy(est.predict_proba(_to(xp, where, X_IRIS)))
+    assert isinstance(back.running_means_[0], np.ndarray)
+    np.testing.assert_array_equal(back._network.running, to_numpy(est._network.running))
+    np.testing.assert_allclose(back.predict_proba(X_IRIS), proba, rtol=1e-12)
+    with sklearn.config_context(array_api_dispatch=True):
+        there = array_api.move_estimator_to(back, xp, where)
+        np.testing.assert_allclose(to_numpy(there.predict_proba(_to(xp, where, X_IRIS))), proba,
+                                   rtol=1e-12)
+    assert get_namespace(there.running_vars_[0]) is xp

@@ -524,6 +524,7 @@ INVALID_PARAMS = {
     "init": ["xavier", None],
     "negative_slope": [-0.1, 1.0],
     "dropout": [-0.1, 1.0, "x"],
+    "batch_normalization": ["yes", 1, None],
     "class_weight": ["heavy", 3],
     "decay_rate": [0, 1.5],
     "decay_steps": [0, 2.5],

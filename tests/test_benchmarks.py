@@ -45,6 +45,12 @@ def run_script(name, *args):
             ["| dtype", "k rows/s", "1-row latency", "| target"],
         ),
         (
+            "bench_batch_norm.py",
+            ["--no-torch"],
+            ["## cost", "ours + BN", "/ without BN", "## effect", "covertype-shaped",
+             "more accurate for"],
+        ),
+        (
             "bench_memory.py",
             [],
             ["| case", "extra peak MB", "SciPy's L-BFGS-B state", "| target"],

@@ -1,4 +1,8 @@
-"""scikit-learn's estimator checks over every public estimator, with default parameters."""
+"""scikit-learn's estimator checks over every public estimator, with default parameters.
+
+The networks are checked once more with batch normalization, which changes how they train and
+predict (batch statistics in training, running statistics at prediction).
+"""
 
 import pytest
 import sklearn
@@ -17,7 +21,13 @@ def _why_no_array_api_dispatch():
     return None
 
 
-@parametrize_with_checks([DeepNetClassifier(), LogisticRegressionGD(), DeepNetRegressor()])
+@parametrize_with_checks([
+    DeepNetClassifier(),
+    LogisticRegressionGD(),
+    DeepNetRegressor(),
+    DeepNetClassifier(batch_normalization=True),
+    DeepNetRegressor(batch_normalization=True),
+])
 def test_sklearn_compatible_estimator(estimator, check):
     if getattr(check, "func", check).__name__ == "check_array_api_input":
         reason = _why_no_array_api_dispatch()

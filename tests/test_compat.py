@@ -34,6 +34,7 @@ def test_get_params_superset_of_mlp_with_same_defaults():
         "init",
         "negative_slope",
         "dropout",
+        "batch_normalization",
         "class_weight",
         "scoring",
         "decay_rate",

@@ -148,3 +148,80 @@ def test_estimator_objective_gradient(Estimator):
     est._network.params[...] = rng.normal(scale=0.5, size=est._network.params.size)
     Y = est._label_binarizer.transform(y).astype(float)
     assert relative_gradient_error(Objective(est._network, est.alpha), X, Y) < 1e-6
+
+
+# -- batch normalization -------------------------------------------------------------------------
+
+HIDDEN = {"one": (4,), "three": (5, 4, 3)}
+
+
+def _normalized_network(X, Y, output, hidden, activation="tanh", rng=None):
+    network = Network(
+        (X.shape[1], *hidden, Y.shape[1]), get_activation(activation, 0.05), OUTPUTS[output](),
+        batch_normalization=True,
+    )
+    network.params[...] = rng.normal(scale=0.7, size=network.params.size)
+    return network
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("hidden", sorted(HIDDEN))
+def test_batch_normalization_backprop_matches_finite_differences(activation, target, hidden):
+    """Training passes normalize with the batch's weighted statistics: exact gradients."""
+    rng = np.random.RandomState(0)
+    X, Y, output = _problem(target, rng, n_samples=9)
+    sample_weight = rng.uniform(0.1, 3.0, size=X.shape[0])
+    network = _normalized_network(X, Y, output, HIDDEN[hidden], activation, rng)
+    objective = Objective(network, 0.3)
+    for weights in (None, sample_weight):
+        assert relative_gradient_error(objective, X, Y, weights) < 1e-6
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("output", ["softmax", "logistic", "identity"])
+def test_batch_normalization_backprop_with_dropout(activation, output):
+    rng = np.random.RandomState(4)
+    target = {"softmax": "multiclass", "logistic": "binary", "identity": "regression"}[output]
+    X, Y, _ = _problem(target, rng, n_samples=11)
+    network = _normalized_network(X, Y, output, (6, 5), activation, rng)
+    masks = network.dropout_masks(X.shape[0], [0.4, 0.3], rng)
+    assert all((mask == 0).any() for mask in masks)
+    weights = rng.uniform(0.1, 3.0, size=X.shape[0])
+    assert relative_gradient_error(Objective(network, 0.2), X, Y, weights, masks=masks) < 1e-6
+
+
+def test_batch_normalization_gradients_of_gamma_beta_and_the_cancelled_biases():
+    """gamma and beta get gradients, unpenalized; the hidden biases cancel in Z - mean."""
+    rng = np.random.RandomState(1)
+    X, Y, output = _problem("multiclass", rng, n_samples=10)
+    network = _normalized_network(X, Y, output, (4, 3), "tanh", rng)
+    _, plain = Objective(network, 0.0).loss_and_gradient(X, Y)
+    plain = plain.copy()
+    _, penalized = Objective(network, 0.5).loss_and_gradient(X, Y)
+    _, _, gamma_grads, beta_grads = network._layer_views(plain)
+    assert all(np.abs(g).min() > 0 for g in (*gamma_grads, *beta_grads))
+    n_biases = sum(network.layer_sizes[1:])
+    np.testing.assert_array_equal(penalized[network.n_coef :], plain[network.n_coef :])
+    _, intercept_grads = network.unflatten(plain)
+    assert all(np.all(g == 0) for g in intercept_grads[:-1])  # exactly, not approximately
+    assert np.abs(intercept_grads[-1]).max() > 0  # the output layer is not normalized
+    assert plain.size == network.n_coef + n_biases + 2 * (4 + 3)
+
+
+def test_batch_normalization_gradient_check_detects_a_wrong_backward(monkeypatch):
+    """Dropping the statistics' part of the backward pass (treating mean and variance as
+    constants, the classic mistake) is caught."""
+    rng = np.random.RandomState(2)
+    X, Y, output = _problem("multiclass", rng, n_samples=8)
+    network = _normalized_network(X, Y, output, (4,), "tanh", rng)
+    objective = Objective(network, 0.0)
+    assert relative_gradient_error(objective, X, Y) < 1e-6
+
+    def constant_statistics(self, dZ_tilde, layer, cache, views, workspace):
+        views[3][layer][...] = dZ_tilde.sum(axis=0)
+        views[2][layer][...] = (dZ_tilde * cache.normalized[layer]).sum(axis=0)
+        return dZ_tilde * (self.gammas[layer] * cache.statistics[layer][2])
+
+    monkeypatch.setattr(Network, "_normalization_backward", constant_statistics)
+    assert relative_gradient_error(objective, X, Y) > 1e-3

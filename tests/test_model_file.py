@@ -118,6 +118,18 @@ def test_loaded_model_keeps_training_exactly(kind, solver, iris, tmp_path):
     _assert_same_model(est, loaded, X)
 
 
+def test_a_file_saved_before_batch_normalization_loads(iris):
+    """``tests/data`` holds a file written by the version before batch normalization."""
+    path = os.path.join(os.path.dirname(__file__), "data", "classifier_before_batch_norm.deepnet")
+    X, y = iris
+    loaded = load(path)
+    assert loaded.batch_normalization is False and loaded.gammas_ is None
+    refit = DeepNetClassifier((6, 4), max_iter=20, random_state=0).fit(X, y)  # how it was made
+    np.testing.assert_allclose(loaded.predict_proba(X), refit.predict_proba(X), rtol=1e-9)
+    loaded.set_params(warm_start=True, max_iter=2).fit(X, y)  # and it trains on
+    assert len(loaded.loss_curve_) == 22
+
+
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_round_trip_keeps_activation_and_float32(activation, iris, tmp_path):
     X, y = iris

@@ -205,3 +205,46 @@ def test_a_single_class_model_is_refused_with_a_clear_error():
         clf.fit(np.random.RandomState(0).normal(size=(10, 2)), np.ones(10))
     with pytest.raises(ValueError, match="fitted on a single class"):
         skl2onnx.to_onnx(clf, np.zeros((1, 2), dtype=np.float32), options={"zipmap": False})
+
+
+# -- batch normalization, folded into the layers -------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_batch_normalized_classifier_matches_onnxruntime(activation, dtype, data):
+    X, y = data["multiclass"]
+    X = X.astype(dtype)
+    model = DeepNetClassifier(
+        hidden_layer_sizes=(7, 5), activation=activation, batch_normalization=True,
+        dropout=0.1, max_iter=40, random_state=0,
+    ).fit(X, y)
+    assert not np.allclose(model.running_vars_[0], 1)  # statistics that matter
+    _assert_agree(model, X, dtype)
+    # on data unlike the training set too: each row on its own, with the running statistics
+    _assert_agree(model, X[::-7] * 3 + 1, dtype)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd"])
+@pytest.mark.parametrize("target", ["binary", "multilabel"])
+def test_batch_normalized_classifier_folds_to_plain_layers(target, solver, data):
+    X, y = data[target]
+    model = DeepNetClassifier(
+        hidden_layer_sizes=(6, 6, 4), batch_normalization=True, solver=solver, max_iter=30,
+        random_state=0,
+    ).fit(X, y)
+    _assert_agree(model, X, np.float32)
+    onx = skl2onnx.to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})
+    operators = [node.op_type for node in onx.graph.node]
+    assert operators.count("MatMul") == 4 and operators.count("Add") == 4  # nothing else added
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_normalized_regressor_matches_onnxruntime(dtype, data):
+    X, y = data["multiclass"]
+    X = X.astype(dtype)
+    model = sklearn_deepnet.DeepNetRegressor(
+        hidden_layer_sizes=(8, 6), batch_normalization=True, max_iter=60, random_state=0,
+    ).fit(X, np.c_[y, 2 - y].astype(dtype))
+    (prediction,) = _run(skl2onnx.to_onnx(model, X[:1]), X)
+    np.testing.assert_allclose(prediction, model.predict(X), rtol=PROBA_TOL, atol=PROBA_TOL)

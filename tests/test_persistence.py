@@ -36,9 +36,10 @@ def iris():
     return StandardScaler().fit_transform(X), y
 
 
-KINDS = ["binary", "multiclass", "strings", "multilabel", "logistic", "dropout", "early_stopping"]
+KINDS = ["binary", "multiclass", "strings", "multilabel", "logistic", "dropout", "early_stopping",
+         "batch_norm", "batch_norm_early_stopping"]
 if hasattr(sklearn_deepnet, "DeepNetRegressor"):
-    KINDS += ["regressor", "poisson"]
+    KINDS += ["regressor", "poisson", "batch_norm_regressor"]
 
 
 def _fitted(kind, iris, **params):
@@ -55,7 +56,12 @@ def _fitted(kind, iris, **params):
         return est.fit(X, Y), X, Y
     if kind == "logistic":
         return LogisticRegressionGD(max_iter=50, **params).fit(X, y), X, y
-    if kind in ("regressor", "poisson"):
+    deterministic = params.get("solver") in ("agd", "lbfgs")  # those solvers refuse dropout
+    if kind.startswith("batch_norm"):  # gammas, betas and running statistics to keep
+        params = {"batch_normalization": True, "dropout": 0.0 if deterministic else 0.1,
+                  **params}
+        kind = {"batch_norm_early_stopping": "early_stopping"}.get(kind, kind)
+    if kind in ("regressor", "poisson", "batch_norm_regressor"):
         loss = "poisson" if kind == "poisson" else "squared_error"
         est = sklearn_deepnet.DeepNetRegressor(
             hidden_layer_sizes=(8, 5), loss=loss, max_iter=30, random_state=0, **params
@@ -63,9 +69,7 @@ def _fitted(kind, iris, **params):
         target = np.c_[y, X[:, 0] ** 2]
         return est.fit(X, target), X, target
     if kind == "dropout":
-        params = {"dropout": 0.2, **params}
-        if params.get("solver") in ("agd", "lbfgs"):
-            params["dropout"] = 0.0  # those solvers refuse dropout
+        params = {"dropout": 0.0 if deterministic else 0.2, **params}
     if kind == "early_stopping" and params.get("solver") != "lbfgs":  # lbfgs ignores it
         params = {"early_stopping": True, "n_iter_no_change": 2, **params}
     target = targets.get(kind, y)
@@ -83,6 +87,12 @@ def _assert_same_model(a, b, X):
     for left, right in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
         assert left.dtype == right.dtype
         assert np.array_equal(left, right)
+    if "_network" in vars(a):
+        for name in ("gammas_", "betas_", "running_means_", "running_vars_"):
+            left, right = getattr(a, name, None), getattr(b, name, None)
+            assert (left is None) == (right is None), name
+            assert left is None or all(map(np.array_equal, left, right)), name
+        assert a._network.n_statistics_updates == b._network.n_statistics_updates
     fitted = [name for name in vars(a) if name.endswith("_") and not name.startswith("_")]
     assert sorted(fitted) == sorted(n for n in vars(b) if n.endswith("_") and n[0] != "_")
     for name in fitted:
@@ -126,7 +136,7 @@ def test_round_trip_is_exact(how, kind, iris):
 
 @pytest.mark.parametrize("how", sorted(ROUND_TRIPS))
 @pytest.mark.parametrize("solver", SOLVERS)
-@pytest.mark.parametrize("kind", [k for k in ("dropout", "regressor") if k in KINDS])
+@pytest.mark.parametrize("kind", [k for k in ("dropout", "regressor", "batch_norm") if k in KINDS])
 def test_loaded_model_keeps_training_exactly(kind, how, solver, iris):
     # The optimizer's state (momentum, Adam moments, AGD's step) survives the round trip: the
     # loaded copy continues exactly as the original does.
@@ -359,6 +369,68 @@ def test_corrupt_state_raises_a_clear_error_through_pickle(corrupt, message, iri
     with pytest.raises(ValueError, match="corrupt") as info:
         pickle.loads(data)
     assert message in str(info.value)
+
+
+def _running_wrong_shape(state):
+    state["_network"]["running"] = state["_network"]["running"][:-1]
+
+
+def _negative_variance(state):
+    state["_network"]["running"][-1] = -1.0
+
+
+def _nan_running_mean(state):
+    state["_network"]["running"][0] = np.nan
+
+
+def _no_batch_normalization_in_the_network(state):
+    state["_network"]["batch_normalization"] = False
+
+
+def _batch_normalization_not_a_bool(state):
+    state["_network"]["batch_normalization"] = "yes"
+
+
+def _switched_parameter(state):
+    state["batch_normalization"] = False
+
+
+def _best_running_wrong_shape(state):
+    state["_best_running"] = state["_best_running"][:3]
+
+
+BATCH_NORM_CORRUPTIONS = [
+    (_running_wrong_shape, "running statistics are not a float64 array of shape (26,)"),
+    (_negative_variance, "a variance < 0"),
+    (_nan_running_mean, "not finite"),
+    (_no_batch_normalization_in_the_network, "weights saved for layer sizes"),
+    (_batch_normalization_not_a_bool, "invalid batch normalization settings"),
+    (_switched_parameter, "batch_normalization=False disagrees with the network"),
+    (_best_running_wrong_shape, "_best_running is not a float64 array"),
+]
+
+
+@pytest.mark.parametrize("corrupt, message", BATCH_NORM_CORRUPTIONS,
+                         ids=[c.__name__ for c, _ in BATCH_NORM_CORRUPTIONS])
+def test_corrupt_batch_normalization_state_is_refused(corrupt, message, iris):
+    est, _, _ = _fitted("batch_norm_early_stopping", iris, solver="adam")
+    state = est.__getstate__()
+    corrupt(state)
+    with pytest.raises(ValueError, match="corrupt") as info:
+        DeepNetClassifier.__new__(DeepNetClassifier).__setstate__(state)
+    assert message in str(info.value)
+
+
+def test_a_state_saved_before_batch_normalization_loads(iris):
+    est, X, _ = _fitted("multiclass", iris, solver="adam")
+    state = est.__getstate__()
+    del state["batch_normalization"]
+    for key in ("batch_normalization", "running", "n_statistics_updates"):
+        del state["_network"][key]
+    loaded = DeepNetClassifier.__new__(DeepNetClassifier)
+    loaded.__setstate__(state)
+    assert loaded.batch_normalization is False and loaded._network.running is None
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
 
 
 def test_state_that_is_not_a_dict_is_refused():

@@ -311,6 +311,20 @@ def test_restore_best_validation_epoch_without_early_stopping():
     assert last.best_validation_score_ is None
 
 
+def test_restore_best_keeps_the_running_statistics_the_best_epoch_was_scored_with():
+    """With batch normalization the best epoch is its weights *and* its running statistics."""
+    X, y = make_classification(400, 10, flip_y=0.2, random_state=0)
+    X_val, y_val = X[300:], y[300:]
+    clf = DeepNetClassifier((32, 32), batch_normalization=True, scoring="loss",
+                            restore_best_weights=True, learning_rate_init=0.01, max_iter=40,
+                            random_state=0)
+    _fit_quietly(clf, X[:300], y[:300], X_val=X_val, y_val=y_val)
+    best_epoch = int(np.argmax(clf.validation_scores_))
+    assert best_epoch < len(clf.validation_scores_) - 1  # the last epoch is not the best
+    val_loss = log_loss(y_val, clf.predict_proba(X_val), labels=clf.classes_)
+    assert -val_loss == pytest.approx(clf.best_validation_score_, rel=1e-9)
+
+
 def test_restore_best_adds_nothing_to_early_stopping():
     kwargs = dict(hidden_layer_sizes=(8,), early_stopping=True, max_iter=50, random_state=0)
     plain = _fit_quietly(DeepNetClassifier(**kwargs), X_IRIS, Y_IRIS)

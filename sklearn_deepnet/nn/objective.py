@@ -21,6 +21,13 @@ the total weight before back-propagating (a small array) rather than the flat gr
 evaluates a large batch in row blocks of about :data:`BLOCK_BYTES` of input each: the backward
 pass over a block finds it still in cache from the forward pass, and the activations held are
 block-sized instead of data-sized (full-batch solvers on large data need no data-sized arrays).
+
+With batch normalization the objective is that of a training pass: each hidden layer is
+normalized with the statistics of the batch evaluated (weighted by the sample weights), so ``J``
+and its gradient are exact functions of the parameters, as the gradient check and the line
+searches need. Such a batch is never split into blocks (its statistics are those of all its
+rows), and evaluating ``J`` leaves the network's running statistics alone: only
+``loss_and_gradient(..., update_statistics=True)`` folds the batch's statistics into them.
 """
 
 import functools
@@ -106,7 +113,12 @@ class Objective:
         n_samples = X.shape[0]
         width = max(self.network.layer_sizes[:-1])
         rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (width * self.network.numpy_dtype.itemsize))
-        if masks is not None or n_samples < 2 * rows or not self._numpy:
+        if (
+            masks is not None
+            or n_samples < 2 * rows
+            or not self._numpy
+            or self.network.batch_normalization  # statistics of the whole batch
+        ):
             return [(X, Y, sample_weight)]
         n_blocks = -(-n_samples // rows)
         rows = -(-n_samples // n_blocks)  # equal blocks: at most two workspace sizes
@@ -125,12 +137,15 @@ class Objective:
         loss = 0.0
         for X_rows, Y_rows, weights in self._blocks(X, Y, sample_weight, masks):
             workspace = self._workspace(X_rows.shape[0])
-            logits, _ = net.forward(X_rows, False, masks, workspace)
+            logits, _ = net.forward(
+                X_rows, False, masks, workspace, training=True, sample_weight=weights
+            )
             loss += net.output.loss_and_gradient(logits, Y_rows, weights)[0]
         return (loss + self._penalty()) / self._total_weight(X, sample_weight)
 
     def loss_and_gradient(
-        self, X, Y, sample_weight=None, grad=None, compute_loss=True, masks=None
+        self, X, Y, sample_weight=None, grad=None, compute_loss=True, masks=None,
+        update_statistics=False,
     ):
         """Return ``J`` and its gradient at the network's current parameters.
 
@@ -149,6 +164,10 @@ class Objective:
         masks : list of (ndarray or None), default=None
             Dropout masks (see :meth:`Network.dropout_masks`); the objective is then that of
             the thinned network these masks select.
+        update_statistics : bool, default=False
+            With batch normalization, fold this batch's statistics into the network's running
+            statistics (:meth:`Network.update_running_statistics`): for the batch a step is
+            taken on.
 
         Returns
         -------
@@ -165,7 +184,11 @@ class Objective:
         loss = 0.0
         for i, (X_rows, Y_rows, weights) in enumerate(self._blocks(X, Y, sample_weight, masks)):
             workspace = self._workspace(X_rows.shape[0])
-            logits, cache = net.forward(X_rows, masks=masks, workspace=workspace)
+            logits, cache = net.forward(
+                X_rows, masks=masks, workspace=workspace, training=True, sample_weight=weights
+            )
+            if update_statistics:
+                net.update_running_statistics(cache.statistics, X_rows.shape[0])
             block_loss, dZ = net.output.loss_and_gradient(logits, Y_rows, weights, compute_loss)
             loss += block_loss
             dZ *= scale  # the mean's 1 / total, applied to the small array
@@ -177,6 +200,28 @@ class Objective:
             square_norm = self._add_penalty_gradient(grad, self.alpha / total)
             loss += 0.5 * self.alpha * square_norm
         return loss / total, grad
+
+    def batch_statistics(self, X, sample_weight=None):
+        """Each hidden layer's batch-normalization statistics over all of ``X`` (training pass).
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+            Inputs.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        statistics : list of tuple
+            ``(mean, var, inv_std)`` of each hidden layer (see
+            :class:`~sklearn_deepnet.nn.network.Cache`); empty without batch normalization.
+        """
+        workspace = self._workspace(X.shape[0])
+        _, cache = self.network.forward(
+            X, False, None, workspace, training=True, sample_weight=sample_weight
+        )
+        return cache.statistics
 
     def _add_penalty_gradient(self, grad, decay):
         """Add ``decay * W`` to the weights' gradient; return ``||W||^2``, read in the same pass."""

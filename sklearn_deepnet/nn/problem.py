@@ -9,6 +9,17 @@ The data live where the parameters do (any array namespace and device). The shuf
 dropout masks are drawn on the CPU from the estimator's ``RandomState``, so a ``random_state``
 gives the same batches and masks on every namespace; the order goes to the device once per
 epoch, and the epoch's loss is read from the device once, at its end.
+
+With batch normalization the problem also decides when the network's running statistics (used
+for prediction and validation) change; never while a solver merely evaluates the objective:
+
+- mini-batch solvers: after each step, the statistics of the batch the step was computed on
+  enter the running averages (:meth:`Network.update_running_statistics`);
+- full-batch solvers: :meth:`refresh_statistics`, called by the training loop after an epoch
+  (when a validation set is scored, or in ``partial_fit``) and at the end of ``fit``, computes
+  the statistics of all the training data at the current weights, and makes them the running
+  statistics in ``fit`` (the whole training set is the batch) or folds them into the running
+  averages in ``partial_fit`` (each call's data are one batch).
 """
 
 import numpy as np
@@ -37,10 +48,19 @@ class TrainingProblem:
         Dropout rate of each hidden layer (all zero: no dropout).
     rng : numpy.random.RandomState
         Source of the shuffles and dropout masks.
+    full_batch : bool, default=False
+        The solver steps on all the data at once (see :meth:`refresh_statistics`).
+    incremental : bool, default=False
+        A call of ``partial_fit``.
     """
 
-    def __init__(self, objective, X, Y, sample_weight, batch_size, shuffle, dropout, rng):
+    def __init__(
+        self, objective, X, Y, sample_weight, batch_size, shuffle, dropout, rng, *,
+        full_batch=False, incremental=False,
+    ):
         self.objective = objective
+        self.full_batch = full_batch
+        self.incremental = incremental
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.batch_size = min(int(batch_size), X.shape[0])
         self.shuffle = shuffle
@@ -66,6 +86,11 @@ class TrainingProblem:
         return network.params[: network.n_coef]
 
     @property
+    def running(self):
+        """The network's running statistics (batch normalization), or ``None``."""
+        return self.objective.network.running
+
+    @property
     def n_samples(self):
         """Number of training samples."""
         return self.X.shape[0]
@@ -77,6 +102,23 @@ class TrainingProblem:
     def loss(self):
         """The objective on all the data, without a gradient."""
         return self.objective.loss(self.X, self.Y, self.sample_weight)
+
+    def refresh_statistics(self):
+        """Full-batch solvers with batch normalization: running statistics from all the data.
+
+        The statistics of a training pass over all the data at the current weights become the
+        running statistics (``fit``), or enter their running averages (``partial_fit``).
+        Nothing happens without batch normalization or with a mini-batch solver, whose steps
+        update the running statistics themselves.
+        """
+        network = self.objective.network
+        if not (self.full_batch and network.batch_normalization):
+            return
+        statistics = self.objective.batch_statistics(self.X, self.sample_weight)
+        if self.incremental:
+            network.update_running_statistics(statistics, self.n_samples)
+        else:
+            network.set_running_statistics(statistics)
 
     def minibatch_epoch(self, step):
         """One pass over the data in mini-batches, calling ``step(params, grad)`` after each.
@@ -110,7 +152,7 @@ class TrainingProblem:
             if dropout:
                 masks = network.dropout_masks(X_batch.shape[0], self.dropout, self.rng)
             batch_loss, grad = self.objective.loss_and_gradient(
-                X_batch, Y_batch, weights, self.grad, masks=masks
+                X_batch, Y_batch, weights, self.grad, masks=masks, update_statistics=True
             )
             loss += batch_loss * (X_batch.shape[0] if weights is None else self.xp.sum(weights))
             step(network.params, grad)

@@ -14,8 +14,10 @@ loads them. So
   another version warns with :class:`InconsistentDeepNetVersionWarning`;
 - the loaded state is checked (parameters valid and consistent with the network, weights
   consistent with the layer sizes, optimizer state shaped like the weights, known activation
-  and output names, finite weights, fitted attributes of the right types) and a corrupt state
-  raises a ``ValueError``: no half-built estimator is ever returned.
+  and output names, finite weights, batch normalization's running statistics shaped like the
+  hidden layers with variances >= 0, fitted attributes of the right types) and a corrupt state
+  raises a ``ValueError``: no half-built estimator is ever returned. A state saved before
+  batch normalization existed is a network without it.
 
 Any other attribute passes through unchanged, so attributes added later need no change here.
 (Scratch space never reaches the estimator: batch workspaces live in the training objective,
@@ -223,8 +225,15 @@ def _decode_network(data, estimator_name):
         or params.ndim != 1
     ):
         raise _corrupt(estimator_name, "the weights are not a flat float32 or float64 array")
+    normalize = data.pop("batch_normalization", False)  # absent: saved before it existed
+    running = data.pop("running", None)
+    n_updates = data.pop("n_statistics_updates", 0)
+    if not isinstance(normalize, bool) or not _is_int(n_updates):
+        raise _corrupt(estimator_name, "invalid batch normalization settings")
     # the size the layer sizes need, counted before anything is allocated for them
     needed = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    n_normalized = sum(sizes[1:-1]) if normalize else 0
+    needed += 2 * n_normalized  # gammas and betas
     if params.size != needed:
         raise _corrupt(
             estimator_name,
@@ -234,14 +243,37 @@ def _decode_network(data, estimator_name):
         data.pop("activation"), ACTIVATIONS, "activation", estimator_name
     )
     output = _decode_component(data.pop("output"), OUTPUTS, "output layer", estimator_name)
-    network = Network(sizes, activation, output, params.dtype)
+    _check_running(running, n_normalized, params.dtype, estimator_name)
+    network = Network(sizes, activation, output, params.dtype, batch_normalization=normalize)
     network.params[...] = params
+    if running is not None:
+        network.running[...] = running
+    network.n_statistics_updates = n_updates
     data.pop("n_coef", None)  # derived from the layer sizes
     data.pop("coefs", None)
     data.pop("intercepts", None)
     # attributes added to Network later pass through
     _set_attributes(network, data, "network", estimator_name)
     return network
+
+
+def _check_running(running, n_normalized, dtype, estimator_name):
+    """Batch normalization's running means then variances: finite, variances >= 0."""
+    if n_normalized == 0:
+        if running is not None:
+            raise _corrupt(estimator_name, "running statistics saved for no normalized layer")
+        return
+    if (
+        not isinstance(running, np.ndarray)
+        or running.dtype != dtype
+        or running.shape != (2 * n_normalized,)
+    ):
+        raise _corrupt(
+            estimator_name,
+            f"the running statistics are not a {dtype} array of shape ({2 * n_normalized},)",
+        )
+    if not np.isfinite(running).all() or (running[n_normalized:] < 0).any():
+        raise _corrupt(estimator_name, "the running statistics are not finite, or a variance < 0")
 
 
 def _encode_label_binarizer(binarizer):
@@ -519,6 +551,13 @@ def _check_network_fits_estimator(estimator, state, network, estimator_name):
             f"hidden_layer_sizes={estimator.hidden_layer_sizes!r} disagrees with the network "
             f"(hidden layers {sizes[1:-1]})",
         )
+    normalize = getattr(estimator, "batch_normalization", False)
+    if normalize != network.batch_normalization:
+        raise _corrupt(
+            estimator_name,
+            f"batch_normalization={normalize!r} disagrees with the network "
+            f"({network.batch_normalization!r})",
+        )
     activation = getattr(estimator, "activation", None)
     if activation is not None and ACTIVATIONS[activation].name != network.activation.name:
         raise _corrupt(
@@ -538,6 +577,11 @@ def _check_training_state(estimator, state, network, estimator_name):
     """Early stopping's best weights and the optimizer's state fit the network."""
     if "_best_params" in state:
         _check_like_params(state["_best_params"], network.params, "_best_params", estimator_name)
+    if "_best_running" in state:
+        if network.running is None:
+            raise _corrupt(estimator_name, "_best_running saved for a network without it")
+        _check_like_params(state["_best_running"], network.running, "_best_running",
+                           estimator_name)
     optimizer = state.get("_optimizer")
     if optimizer is not None:
         if type(optimizer) not in SOLVERS.values():

@@ -20,6 +20,8 @@ BLOW_UP = 1e4
 class DivergenceGuard:
     """Snapshots the weights at each epoch's start and restores them when training diverges.
 
+    With batch normalization the running statistics are snapshot and restored with the weights.
+
     Parameters
     ----------
     estimator : BaseDeepNet
@@ -37,6 +39,9 @@ class DivergenceGuard:
         self.problem = problem
         self.start = copy(problem.params)  # the weights the current epoch started from
         self.before = copy(problem.params) if solver.loss_before_step else None
+        running = problem.running
+        self.start_running = None if running is None else copy(running)
+        self.before_running = None if running is None or self.before is None else copy(running)
 
     @property
     def accepted(self):
@@ -48,6 +53,15 @@ class DivergenceGuard:
         if self.before is not None:
             self.before[...] = self.start
         self.start[...] = self.problem.params
+        if self.start_running is not None:
+            if self.before_running is not None:
+                self.before_running[...] = self.start_running
+            self.start_running[...] = self.problem.running
+
+    def _restore(self, params, running):
+        self.problem.params[...] = params
+        if running is not None:
+            self.problem.running[...] = running
 
     def diverged(self, loss):
         """Whether the epoch that just ended diverged (its loss is the curve's last entry).
@@ -67,7 +81,10 @@ class DivergenceGuard:
         Raises ``MLPClassifier``'s "non-finite parameter weights" error when even the
         restored weights give a non-finite loss.
         """
-        self.problem.params[...] = self.accepted
+        if self.before is None:
+            self._restore(self.start, self.start_running)
+        else:
+            self._restore(self.before, self.before_running)
         if not np.isfinite(to_float(self.problem.loss())):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
@@ -79,7 +96,7 @@ class DivergenceGuard:
 
     def restore_epoch_start(self):
         """Put back the weights the current epoch started from (an interrupted epoch)."""
-        self.problem.params[...] = self.start
+        self._restore(self.start, self.start_running)
 
     def _message(self, loss):
         estimator = self.estimator

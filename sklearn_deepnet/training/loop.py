@@ -56,7 +56,7 @@ class TrainingLoop:
             estimator, solver, problem.params, early_stopping, self.schedule, self.progress,
             incremental,
             weights_of_loss=lambda: divergence.start if solver.loss_before_step else problem.params,
-            validated=validation is not None,
+            validated=validation is not None, running=problem.running,
         )
         self.schedule.begin(solver, estimator, incremental)
         estimator.n_iter_ = 0  # counts this call's epochs, as MLPClassifier does
@@ -73,6 +73,8 @@ class TrainingLoop:
             self.stop_reason = "schedule_complete"  # a budgeted plan ran to its end
         self._warn_if_unfinished()
         self.stopping.finish(self.stop_reason)
+        if not self.incremental:
+            self.problem.refresh_statistics()  # at the final weights (full-batch solvers)
         self.callbacks.end()
 
     def epoch_begin(self):
@@ -87,6 +89,8 @@ class TrainingLoop:
         if self.divergence.diverged(loss):
             self._recover(loss)
             return self._stop("diverged")
+        if self.validation is not None or self.incremental:
+            self.problem.refresh_statistics()  # full-batch batch normalization: see the problem
         score = None if self.validation is None else self.validation.score()
         self.progress.epoch(self.estimator.n_iter_, loss, score)
         self.schedule.after_epoch(self.solver, self.estimator)

@@ -7,7 +7,7 @@ validation monitor's, the best-score and no-improvement entries the stopping rul
 
 import numpy as np
 
-_TRANSIENT = ("_optimizer", "_best_params")
+_TRANSIENT = ("_optimizer", "_best_params", "_best_running")
 
 
 def reset(estimator):

@@ -11,8 +11,9 @@ After each epoch:
   stopping, which only stops on its gradient, and a schedule planned over ``max_iter`` epochs
   (``'cosine'``, ``'one_cycle'``) without early stopping, which runs its plan to the end.
 
-At the end of ``fit`` early stopping restores the best epoch's weights: of this fit, or of an
-earlier one a warm-started fit has not improved on (``best_validation_score_`` carries over, as
+At the end of ``fit`` early stopping restores the best epoch's weights (and, with batch
+normalization, the running statistics they were scored with): of this fit, or of an earlier one a
+warm-started fit has not improved on (``best_validation_score_`` carries over, as
 ``MLPClassifier``'s does). Across ``partial_fit`` calls with a validation set it restores them
 once the calls stop improving, and says so.
 
@@ -51,18 +52,22 @@ class StoppingRule:
         from when the solver measures its loss before stepping), kept when the loss decides.
     validated : bool
         Whether a validation set is scored after each epoch.
+    running : ndarray or None, default=None
+        The network's running statistics (batch normalization), kept with the best weights.
     """
 
     def __init__(self, estimator, solver, params, early_stopping, schedule, progress, incremental,
-                 weights_of_loss, validated):
+                 weights_of_loss, validated, running=None):
         self.estimator = estimator
         self.solver = solver
         self.params = params
+        self.running = running
         self.early_stopping = early_stopping
         self.schedule = schedule
         self.progress = progress
         self.incremental = incremental
         self.weights_of_loss = weights_of_loss
+        self.running = running
         restore = bool(estimator.restore_best_weights) and not incremental
         self.keep_best = early_stopping or restore
         self.best_by_score = early_stopping or (restore and validated)
@@ -116,24 +121,31 @@ class StoppingRule:
             estimator.best_loss_ = min(best, float(loss))
 
     def _snapshot(self, weights):
-        """Keep a copy of ``weights`` as the best epoch's, reusing the last copy's memory."""
-        kept = self.estimator.__dict__.get("_best_params")
-        if kept is not None and type(kept) is type(weights) and kept.shape == weights.shape and (
-            kept.dtype == weights.dtype
+        """Keep a copy of ``weights`` (and the running statistics) as the best epoch's."""
+        self._keep("_best_params", weights)
+        if self.running is not None:
+            self._keep("_best_running", self.running)
+
+    def _keep(self, name, values):
+        """Copy ``values`` into the estimator's attribute ``name``, reusing its memory."""
+        kept = self.estimator.__dict__.get(name)
+        if kept is not None and type(kept) is type(values) and kept.shape == values.shape and (
+            kept.dtype == values.dtype
         ):
-            kept[...] = weights
+            kept[...] = values
         else:
-            self.estimator._best_params = copy(weights)
+            setattr(self.estimator, name, copy(values))
 
     def finish(self, stop_reason):
         """Restore the best epoch's weights at the end of ``fit`` or of stalled ``partial_fit``."""
         estimator = self.estimator
         if not self.keep_best or "_best_params" not in estimator.__dict__:
             return
-        if not self.incremental:
+        if not self.incremental or stop_reason == "no_improvement":
             self.params[...] = estimator._best_params
-        elif stop_reason == "no_improvement":
-            self.params[...] = estimator._best_params
+            if self.running is not None and "_best_running" in estimator.__dict__:
+                self.running[...] = estimator._best_running
+        if self.incremental and stop_reason == "no_improvement":
             warn(
                 f"The validation score has not improved by tol={estimator.tol} for more than "
                 f"n_iter_no_change={estimator.n_iter_no_change} partial_fit calls: the weights "
