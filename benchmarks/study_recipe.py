@@ -227,6 +227,7 @@ def median_time(records, keys):
 def report(stored, baseline="base", reference="MLP"):
     """The study's tables: the overall effect of each variant, then accuracy change per data set."""
     base = stored[baseline]
+    versus_name = "default" if baseline == "base" else baseline
     datasets = list(dict.fromkeys(d for d, _ in base))
     names = [n for n in stored if n not in REFERENCES]
     names = sorted(names, key=lambda n: list(VARIANTS).index(n) if n in VARIANTS else 1e9)
@@ -271,14 +272,15 @@ def report(stored, baseline="base", reference="MLP"):
         ])
         per_rows.append([name] + [f"{per[d][0]:+.1f}" if d in per else "" for d in datasets])
     out = [table(
-        ["variant", "data sets", "accuracy %", "Δacc vs default (pts, ± s.e. over data sets)",
+        ["variant", "data sets", "accuracy %",
+         f"Δacc vs {versus_name} (pts, ± s.e. over data sets)",
          "Δacc > 0", "sig. better/worse", *(f"Δacc vs {r}" for r in REFERENCES), "Δlog loss",
          "log loss", f"fit time x {reference}",
          "ConvergenceWarning fits", "median epochs"],
         rows,
     )]
     out.append("")
-    out.append("accuracy change against the default, per data set (points)")
+    out.append(f"accuracy change against {versus_name}, per data set (points)")
     out.append("")
     out.append(table(["variant", *datasets], per_rows))
     return "\n".join(out)
@@ -292,6 +294,9 @@ def main(argv=None):
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--out", default=str(OUT))
     p.add_argument("--report", action="store_true", help="only print the tables")
+    p.add_argument("--baseline", default="base",
+                   help="the variant the others are paired with in the tables (default: base); "
+                        "with --variants, the tables show only those")
     args = p.parse_args(argv)
     out = Path(args.out)
     repeats = args.repeats or (1 if args.quick else 2)
@@ -303,9 +308,13 @@ def main(argv=None):
         ]
         run(names, datasets, repeats, folds, out)
     print(f"# study_recipe: {machine_line()}")
-    print(f"# {repeats} x {folds}-fold stratified CV, paired with the default split by split")
+    print(f"# {repeats} x {folds}-fold stratified CV, paired with {args.baseline!r} split by split")
     print()
-    print(report(load(out)))
+    stored = load(out)
+    if args.variants:
+        shown = {"base", args.baseline, *REFERENCES, *args.variants}
+        stored = {name: records for name, records in stored.items() if name in shown}
+    print(report(stored, baseline=args.baseline))
 
 
 if __name__ == "__main__":

@@ -132,3 +132,19 @@ def test_tabular_quick_reports_real_scores(tmp_path):
     csv_lines = (tmp_path / "tabular.csv").read_text().splitlines()
     assert len(csv_lines) == 1 + 2 * len(models) * len(available)
     assert (tmp_path / "tabular.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_study_script_runs_and_reports_against_a_chosen_baseline(tmp_path):
+    """``study_recipe.py`` fits its variants on a quick split and pairs them with a baseline."""
+    out = run_script("study_recipe.py", "--datasets", "breast_cancer", "--variants", "base",
+                     "recipe_loss", "recipe_ensemble_3", "--out", str(tmp_path))
+    assert out.startswith("# study_recipe")
+    assert "| recipe_ensemble_3 " in out and "Δacc vs default" in out
+    assert sorted(p.name for p in tmp_path.glob("*.csv")) == [
+        "base.csv", "recipe_ensemble_3.csv", "recipe_loss.csv"
+    ]
+    report = run_script("study_recipe.py", "--report", "--baseline", "recipe_loss",
+                        "--variants", "recipe_ensemble_3", "--out", str(tmp_path))
+    assert "paired with 'recipe_loss'" in report and "Δacc vs recipe_loss" in report
+    rows = [line for line in report.splitlines() if line.startswith("| recipe_loss ")]
+    assert rows and "+0.00 ± " in rows[0]  # the baseline against itself
