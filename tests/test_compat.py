@@ -294,6 +294,7 @@ def test_learning_rate_schedule_refused_by_full_batch_solvers(
         Estimator(**params).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=5
 @pytest.mark.parametrize("Estimator", [DeepNetClassifier, LogisticRegressionGD])
 def test_early_stopping_with_lbfgs_warns_instead_of_being_silently_ignored(Estimator, iris):
     # MLPClassifier code with solver="lbfgs", early_stopping=True must still run

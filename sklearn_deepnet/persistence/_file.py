@@ -144,11 +144,12 @@ def dump(estimator, filename):
     >>> import os, tempfile
     >>> from sklearn.datasets import load_iris
     >>> from sklearn_deepnet import LogisticRegressionGD, dump, load
+    >>> from sklearn.preprocessing import scale
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = LogisticRegressionGD().fit(X, y)
+    >>> clf = LogisticRegressionGD().fit(scale(X), y)
     >>> path = os.path.join(tempfile.mkdtemp(), "model.deepnet")
     >>> _ = dump(clf, path)
-    >>> bool((load(path).predict(X) == clf.predict(X)).all())
+    >>> bool((load(path).predict(scale(X)) == clf.predict(scale(X))).all())
     True
     """
     filename = os.fspath(filename)
