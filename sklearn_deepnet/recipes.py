@@ -70,7 +70,9 @@ def make_tabular_classifier(
         column not in ``categorical_features``.
     categorical_features : list of str or int, default=None
         Columns to one-hot encode. ``None``: none, so every column must be numeric (a column
-        of strings then fails in the median imputer: name it here).
+        of strings then fails in the median imputer: name it here). For a DataFrame whose
+        categories are its non-numeric columns:
+        ``list(X.select_dtypes(exclude="number").columns)``.
     n_bins : int, default=8
         Quantile bins of the piecewise-linear encoding of each numeric column.
     bound : float or None, default=3.0

@@ -92,6 +92,18 @@ def test_mixed_columns_with_missing_values_and_unseen_categories():
     assert model.predict_proba(unseen).shape == (5, 2)
 
 
+def test_the_documented_one_liner_finds_a_frames_categories():
+    X, y = _mixed_frame()
+    X["plan"] = pd.Categorical(np.where(X["age"] > 50, "gold", "basic"))
+    categorical = list(X.select_dtypes(exclude="number").columns)
+    assert categorical == ["colour", "plan"]
+    model = make_tabular_classifier(categorical_features=categorical, random_state=0,
+                                    n_estimators=1).fit(X, y)
+    assert {"cat__colour_red", "cat__plan_gold"} <= set(
+        model.named_steps["features"].get_feature_names_out()
+    )
+
+
 def test_numeric_features_drop_the_other_columns():
     X, y = _mixed_frame()
     model = make_tabular_classifier(numeric_features=["size"], random_state=0,
