@@ -219,12 +219,7 @@ class SklearnCodec:
             fitted[name] = value
         if self._prepare is not None:
             fitted = self._prepare(fitted)
-        return {
-            "$": "estimator",
-            "class": self.name,
-            "params": {k: encoder.encode(v, f"{where}.{k}") for k, v in params.items()},
-            "fitted": {k: encoder.encode(v, f"{where}.{k}") for k, v in fitted.items()},
-        }
+        return _estimator_node(self.name, params, fitted, encoder, where)
 
     def decode(self, params, fitted, context, where):
         """Rebuild the object from decoded parameters and fitted attributes, checking both."""
@@ -286,12 +281,7 @@ class DeepNetCodec:
         state = obj.__getstate__()
         state.pop(_VERSION_KEY, None)  # the file records the version
         fitted = {k: v for k, v in state.items() if k not in params}
-        return {
-            "$": "estimator",
-            "class": self.name,
-            "params": {k: encoder.encode(v, f"{where}.{k}") for k, v in params.items()},
-            "fitted": {k: encoder.encode(v, f"{where}.{k}") for k, v in fitted.items()},
-        }
+        return _estimator_node(self.name, params, fitted, encoder, where)
 
     def decode(self, params, fitted, context, where):
         """Rebuild the estimator through ``__setstate__``, which checks every value."""
@@ -499,6 +489,16 @@ def check_pipeline_steps(obj, where):
         if width is not None and n_in is not None and n_in != width:
             _fail(where, f"step {name!r} takes {n_in} features, the step before gives {width}")
         width = n_features_out(est)
+
+
+def _estimator_node(name, params, fitted, encoder, where):
+    """The document node of an estimator: its class name, encoded parameters and fitted state."""
+    return {
+        "$": "estimator",
+        "class": name,
+        "params": {k: encoder.encode(v, f"{where}.{k}") for k, v in params.items()},
+        "fitted": {k: encoder.encode(v, f"{where}.{k}") for k, v in fitted.items()},
+    }
 
 
 def _columns_indices(columns, n, names, where):
